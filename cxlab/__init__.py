@@ -16,7 +16,8 @@ The public API, by module (each module's ``__all__`` lists the rest):
 ``cxlab.drivers``         key drivers of satisfaction
 ``cxlab.experiments``     A/B comparisons, SRM, CUPED, power, sequential monitoring
 ``cxlab.beforeafter``     difference-in-differences, event study, ITS
-``cxlab.text``            personal-data masking, tokenising, keywords
+``cxlab.text``            personal-data masking, tokenising, keywords, topics, sentiment
+``cxlab.sentiment``       the offline sentiment models (Chinese and English) and their rebuild
 ``cxlab.plots``           the standard charts
 ``cxlab.params``, ``cxlab.runner``, ``cxlab.schedule``, ``cxlab.outputs``, ``cxlab.pages``
                           parameters, report runs, schedules, run folders, voila pages
@@ -36,7 +37,7 @@ from .errors import CxlabError, DataValidationError, MissingDependencyError, Par
 __version__ = "0.1.0"
 
 _SUBMODULES = ("aggregate", "alerts", "beforeafter", "data", "drivers", "experiments", "metrics", "outputs",
-               "pages", "params", "plots", "power", "runner", "sample", "schedule", "segments", "sequential",
+               "pages", "params", "plots", "power", "runner", "sample", "schedule", "segments", "sentiment", "sequential",
                "tables", "text", "trends")
 
 #: name -> the module that defines it

@@ -253,7 +253,8 @@ def experiment_app(job: str = "experiment_onboarding", outputs: str | Path = "ou
 
 
 def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
-    """Comments: what was masked, keywords of low scores per segment, themes with masked examples."""
+    """Comments: what was masked, keywords of low scores per segment, sentiment next to the score,
+    themes with masked examples."""
     import ipywidgets as w
 
     state = run_state(job, outputs)
@@ -282,6 +283,18 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
 
         parts += [w.HTML("<h3>Words of low scores</h3>"), _picker(list(options), "Segment", "cx-dimension", show), shown]
         show(next(iter(options)))
+    sentiment = {label: frame for label, name in (("journey stage", "sentiment_by_stage"), ("channel", "sentiment_by_channel"))
+                 if (frame := _table(state, name)) is not None}
+    if sentiment:
+        shown_sentiment = _table_widget(pd.DataFrame(), "cx-sentiment")
+
+        def show_sentiment(key):
+            shown_sentiment.value = _fmt(sentiment[key])
+
+        parts += [w.HTML("<h3>Sentiment next to the score</h3><p>positive: percent of comments read as positive, "
+                         "with its 95 % interval; probability: mean probability of positive.</p>"),
+                  _picker(list(sentiment), "By", "cx-sentiment-by", show_sentiment), shown_sentiment]
+        show_sentiment(next(iter(sentiment)))
     topics = _table(state, "topics")
     if topics is not None:
         parts += [w.HTML("<h3>Themes of the low-score comments</h3>"), _table_widget(topics, "cx-topics")]

@@ -1,4 +1,4 @@
-"""Customer comments: personal-data masking first, then words and keywords.
+"""Customer comments: personal-data masking first, then words, keywords, topics and sentiment.
 
 Everything runs offline. Masking is applied before a comment reaches any report, table,
 page or export (GDPR and PIPL). The Chinese tokeniser is jieba with a CX dictionary shipped
@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ._checks import optional_import, require_columns
+from .sentiment import sentiment
 
 __all__ = ["mask", "find_personal_data", "PERSONAL_DATA", "language", "tokenize", "keywords", "topics",
-           "masking_summary"]
+           "masking_summary", "sentiment", "sentiment_summary"]
 
 # --------------------------------------------------------------------------------------
 # Personal data
@@ -343,3 +344,43 @@ def masking_summary(data: pd.DataFrame, *, text: str = "comment") -> pd.DataFram
     total = int(data[text].notna().sum())
     return pd.DataFrame({"kind": list(counts), "label": [PERSONAL_DATA[k] for k in counts],
                          "items": list(counts.values()), "comments": total})
+
+
+def sentiment_summary(data: pd.DataFrame, *, text: str = "comment", score: str = "csat",
+                      by: str | Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Sentiment next to the score: per segment, how positive the comments are and the mean score.
+
+    Each comment is scored once (:func:`sentiment`); the table is built from per-segment
+    counts and sums.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns (if given), ``comments`` (non-blank comments), ``score_mean`` (mean
+        score of those comments' answers), ``positive`` (percent of comments read as positive,
+        probability > 0.5) with its Wilson interval ``ci_low``/``ci_high``, and
+        ``probability`` (mean probability of positive, percent). A ``"(all)"`` row comes first
+        when ``by`` is given.
+    """
+    from ._checks import check_confidence
+    from .metrics import _proportion_arrays
+
+    keys = [by] if isinstance(by, str) else list(by or [])
+    require_columns(data, [text, score] + keys)
+    c = check_confidence(confidence)
+    has_text = data[text].astype("string").str.strip().fillna("").ne("").to_numpy()
+    rows = data.loc[has_text, keys + [score]].copy()
+    p = np.asarray(sentiment(data.loc[has_text, text].astype(str).tolist()), dtype=float)
+    rows["_pos"], rows["_prob"] = (p > 0.5).astype(float), p
+    rows["_score"] = pd.to_numeric(rows[score], errors="coerce")
+    agg = {"comments": ("_prob", "count"), "_k": ("_pos", "sum"), "probability": ("_prob", "mean"),
+           "score_mean": ("_score", "mean")}
+    parts = [pd.DataFrame({k: [getattr(rows[col], fn)()] for k, (col, fn) in agg.items()})]
+    if keys:
+        parts[0][keys] = "(all)"
+        parts.append(rows.groupby(keys, observed=True, sort=True).agg(**agg).reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    share, lo, hi, _ = _proportion_arrays(out["_k"], out["comments"], c, "wilson")
+    out["positive"], out["ci_low"], out["ci_high"] = 100 * share, 100 * lo, 100 * hi
+    out["probability"] = 100 * out["probability"]
+    return out[keys + ["comments", "score_mean", "positive", "ci_low", "ci_high", "probability"]]

@@ -58,6 +58,13 @@ def project(tmp_path_factory):
     schedule.write_text(yaml.safe_dump({"jobs": jobs}), encoding="utf-8")
     for job in jobs:
         run_job(job, schedule=schedule, outputs=home / "outputs")
+    # The segments job's newest run fails (its data folder is gone): its page must keep the good one.
+    broken = home / "segments_broken.yaml"
+    broken.write_text(yaml.safe_dump({"data_dir": str(home / "no_such_folder")}), encoding="utf-8")
+    jobs["segments_weekly"]["params"] = str(broken)
+    schedule.write_text(yaml.safe_dump({"jobs": jobs}), encoding="utf-8")
+    with pytest.raises(cxlab.ParameterError):
+        run_job("segments_weekly", schedule=schedule, outputs=home / "outputs")
     return home
 
 
@@ -142,6 +149,10 @@ def test_segments_page_pickers_reslice_the_breakdown(browser, server, project):
     table = cxlab.outputs.read_table("segments_weekly", "breakdown", outputs=project / "outputs")
     row = table[(table.segment == "channel") & (table.metric == "ces") & (table.level == "公众号")].iloc[0]
     assert f"{row['value']:.1f}" in page.inner_text(".cx-table")
+    # The newest segments run failed (fixture): the page says so and names the good run it shows.
+    banner = page.inner_text(".cx-banner")
+    good = cxlab.outputs.latest_run("segments_weekly", outputs=project / "outputs")
+    assert "failed" in banner and good["run_id"] in banner
     assert "customer_id" not in page.content() and "@example.com" not in page.content()  # no personal data
     _check_clean(page, errors, "segments")
 
@@ -156,6 +167,13 @@ def test_comments_page_reslices_keywords_and_shows_no_personal_data(browser, ser
 
     assert not find_personal_data(page.inner_text("body"))
     assert "personal-data items were found" in page.inner_text("body")
+    # Sentiment next to the score: the run's own numbers, re-sliced by the picker.
+    sentiment = cxlab.outputs.read_table("comments_weekly", "sentiment_by_channel", outputs=project / "outputs")
+    page.select_option(".cx-sentiment-by select", "channel")
+    page.wait_for_function("() => document.querySelector('.cx-sentiment').innerText.includes('公众号')")
+    row = sentiment[sentiment.channel == "公众号"].iloc[0]
+    shown = page.inner_text(".cx-sentiment")
+    assert f"{row['positive']:.1f}" in shown and f"{row['score_mean']:.1f}" in shown
     _check_clean(page, errors, "comments")
 
 
