@@ -253,7 +253,7 @@ def experiment_app(job: str = "experiment_onboarding", outputs: str | Path = "ou
 
 
 def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
-    """Comments: what was masked, keywords of low scores per segment, sentiment next to the score,
+    """Comments: what was masked, keywords and phrases of low scores, sentiment next to the score,
     themes with masked examples."""
     import ipywidgets as w
 
@@ -283,6 +283,9 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
 
         parts += [w.HTML("<h3>Words of low scores</h3>"), _picker(list(options), "Segment", "cx-dimension", show), shown]
         show(next(iter(options)))
+    phrases = _table(state, "phrases")
+    if phrases is not None:
+        parts += [w.HTML("<h3>Frequent phrases of low scores</h3>"), _table_widget(phrases, "cx-phrases")]
     sentiment = {label: frame for label, name in (("journey stage", "sentiment_by_stage"), ("channel", "sentiment_by_channel"))
                  if (frame := _table(state, name)) is not None}
     if sentiment:

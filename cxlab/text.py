@@ -20,7 +20,7 @@ from ._checks import optional_import, require_columns
 from .sentiment import sentiment
 
 __all__ = ["mask", "find_personal_data", "PERSONAL_DATA", "language", "tokenize", "keywords", "topics",
-           "masking_summary", "sentiment", "sentiment_summary"]
+           "masking_summary", "phrases", "sentiment", "sentiment_summary"]
 
 # --------------------------------------------------------------------------------------
 # Personal data
@@ -292,6 +292,85 @@ def keywords(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", 
     cols = ([by] if by else []) + ["side", "word", "count_low", "count_high", "log_odds", "z"]
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
+
+
+_CLAUSE = re.compile(r"[，。！？、；：,.!?;:()（）\[\]【】\n]+")
+
+
+def _phrases_of(comment: str, sizes: Sequence[int], stop: frozenset[str]) -> set[str]:
+    """Distinct word n-grams of one comment, within a clause, neither starting nor ending with a stop word."""
+    found = set()
+    for clause in _CLAUSE.split(comment):
+        words = tokenize(clause, stopwords=False)
+        for k in sizes:
+            for i in range(len(words) - k + 1):
+                gram = words[i:i + k]
+                if gram[0] not in stop and gram[-1] not in stop:
+                    found.add(_join(gram))
+    return found
+
+
+def _join(words: Sequence[str]) -> str:
+    """Words back into a phrase: a space only between two non-Chinese words ("app 闪退" stays "app闪退")."""
+    out = words[0]
+    for prev, word in zip(words, words[1:]):
+        out += (" " if not (_CJK.search(prev) or _CJK.search(word)) else "") + word
+    return out
+
+
+def phrases(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", low: Sequence[int] = (1, 2),
+            high: Sequence[int] = (4, 5), by: str | None = None, sizes: Sequence[int] = (2, 3), top: int = 10,
+            min_count: int = 3, overlap: float = 0.8) -> pd.DataFrame:
+    """Frequent phrases of low-score comments: word n-grams within a clause, counted once per comment.
+
+    Phrases are picked most frequent first; one that mostly occurs in the same comments as a
+    phrase already picked (``overlap`` of the smaller set or more, e.g. "回复很慢" beside
+    "公众号回复") is left out, so each row says something new.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` (if given), ``phrase``, ``comments`` (low-score comments holding it),
+        ``share_low`` and ``share_high`` (percent of the low- and high-score comments holding
+        it), ``ratio`` (share_low / share_high, with half a comment added to the high count so
+        a phrase never seen in high scores stays finite): up to ``top`` per group, each seen in
+        at least ``min_count`` low-score comments.
+    """
+    require_columns(data, [text, score] + ([by] if by else []))
+    frame = data[data[text].notna()]
+    stop = _stopwords()
+    groups = [(None, frame)] if by is None else list(frame.groupby(by, observed=True))
+    parts = []
+    for level, part in groups:
+        s = part[score].astype("Float64")
+        is_low = s.isin(list(low)).fillna(False).to_numpy(dtype=bool)
+        is_high = s.isin(list(high)).fillna(False).to_numpy(dtype=bool)
+        holders: dict[str, list[int]] = {}
+        for i, comment in enumerate(part[text][is_low]):
+            for p in _phrases_of(comment, sizes, stop):
+                holders.setdefault(p, []).append(i)
+        hi = Counter()
+        for comment in part[text][is_high]:
+            hi.update(_phrases_of(comment, sizes, stop))
+        ranked = sorted((p for p, ids in holders.items() if len(ids) >= min_count),
+                        key=lambda p: (-len(holders[p]), -len(p), p))
+        kept: list[str] = []
+        for p in ranked:
+            ids = set(holders[p])
+            if all(len(ids & set(holders[q])) < overlap * min(len(ids), len(holders[q])) for q in kept):
+                kept.append(p)
+            if len(kept) == top:
+                break
+        n_lo, n_hi = max(int(is_low.sum()), 1), max(int(is_high.sum()), 1)
+        out = pd.DataFrame({"phrase": kept, "comments": [len(holders[p]) for p in kept]})
+        out["share_low"] = 100 * out["comments"] / n_lo
+        out["share_high"] = [100 * hi[p] / n_hi for p in kept]
+        out["ratio"] = out["share_low"] / (100 * (np.array([hi[p] for p in kept], dtype=float) + 0.5) / n_hi)
+        if by is not None:
+            out.insert(0, by, level)
+        parts.append(out)
+    cols = ([by] if by else []) + ["phrase", "comments", "share_low", "share_high", "ratio"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
 
 
 def topics(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", low: Sequence[int] = (1, 2),

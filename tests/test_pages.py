@@ -167,6 +167,8 @@ def test_comments_page_reslices_keywords_and_shows_no_personal_data(browser, ser
 
     assert not find_personal_data(page.inner_text("body"))
     assert "personal-data items were found" in page.inner_text("body")
+    phrases = cxlab.outputs.read_table("comments_weekly", "phrases", outputs=project / "outputs")
+    assert phrases.iloc[0]["phrase"] in page.inner_text(".cx-phrases")
     # Sentiment next to the score: the run's own numbers, re-sliced by the picker.
     sentiment = cxlab.outputs.read_table("comments_weekly", "sentiment_by_channel", outputs=project / "outputs")
     page.select_option(".cx-sentiment-by select", "channel")

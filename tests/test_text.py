@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import cxlab
 from cxlab.sample import _id_card, _luhn_card
 from cxlab.text import PERSONAL_DATA, find_personal_data, keywords, language, mask, tokenize
+from cxlab.text import phrases as text_phrases
 
 rng = np.random.default_rng(0)
 VALID_IDS = [_id_card(rng) for _ in range(20)]
@@ -130,3 +131,31 @@ def test_topics_are_stable_under_a_seed_and_examples_are_masked():
     assert a["share"].sum() == pytest.approx(100.0) and (a["comments"] > 0).all()
     assert not any(find_personal_data(t) for t in a["examples"])
     assert any("闪退" in t or "登录" in t for t in a["terms"])  # the APP crash complaints form a theme
+
+
+def test_phrases_count_comments_within_clauses_and_skip_repeats():
+    low = ["waited on hold for ages"] * 3 + ["refund never arrived, waited on hold"] * 2 + ["refund never arrived"]
+    high = ["refund arrived quickly"] * 4 + ["friendly agent"]
+    data = pd.DataFrame({"comment": low + high + [None], "csat": [1] * 6 + [5] * 5 + [1]})
+    out = text_phrases(data, min_count=2)
+    # Hand count: "waited on hold" is in 3 + 2 of the 6 low comments; "refund never arrived" in 2 + 1.
+    # "hold for ages" and "never arrived" name the same comments as a phrase above and are left out;
+    # "arrived waited" crosses a comma and is never formed.
+    assert out["phrase"].tolist() == ["waited on hold", "refund never arrived"]
+    assert out["comments"].tolist() == [5, 3]
+    assert out["share_low"].tolist() == pytest.approx([500 / 6, 50.0])
+    assert out["share_high"].tolist() == [0.0, 0.0]
+    assert out["ratio"].tolist() == pytest.approx([(500 / 6) / (100 * 0.5 / 5), 50 / (100 * 0.5 / 5)])
+    assert text_phrases(data, min_count=2, overlap=1.01)["phrase"].str.contains("hold for ages").any()
+
+
+def test_phrases_of_the_sample_per_stage():
+    r = cxlab.sample.responses(20_000, seed=2)
+    out = text_phrases(r, by="journey_stage", top=5)
+    assert set(out["journey_stage"]) == set(r["journey_stage"].dropna().unique())
+    assert (out.groupby("journey_stage", observed=True).size() <= 5).all()
+    low = r[r["csat"].isin([1, 2]) & r["comment"].notna()]
+    top = out.iloc[0]
+    stage = low[low["journey_stage"] == top["journey_stage"]]["comment"]
+    # Each sample comment holds a phrase at most once, so a substring count checks the tally.
+    assert top["comments"] == stage.str.replace(" ", "").str.contains(top["phrase"].replace(" ", ""), regex=False).sum()
