@@ -16,7 +16,6 @@ never rounded here (only plots and notebooks round).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from scipy import stats
 from . import aggregate
 from ._checks import check_confidence, check_option
 from .aggregate import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN
+from .metric_defs import METRICS, PROPORTION_METHODS, QUANTILE_METHODS, Metric, get_metric
 
 __all__ = [
     "Estimate",
@@ -55,8 +55,6 @@ __all__ = [
 
 DEFAULT_CONFIDENCE = 0.95
 NPS_METHODS = ("adjusted-wald", "wald", "bootstrap")
-PROPORTION_METHODS = ("wilson", "wald", "agresti-coull", "jeffreys", "clopper-pearson")
-QUANTILE_METHODS = ("exact", "equal-tailed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,152 +446,6 @@ def bootstrap_from_counts(counts: Sequence[int], statistic: Callable[[np.ndarray
     value = float(np.asarray(statistic(counts_arr[None, :]), dtype=float)[0])
     lo, hi = np.quantile(reps, [(1 - c) / 2, (1 + c) / 2])
     return Estimate(value, float(lo), float(hi), float(reps.std(ddof=1)), n, c, "bootstrap")
-
-
-# --------------------------------------------------------------------------------------
-# Metric definitions
-# --------------------------------------------------------------------------------------
-
-Kind = Literal["nps", "share", "rate", "mean", "quantile"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One CX metric, defined once: which column, which scale, what counts as good.
-
-    Parameters
-    ----------
-    name : str
-        Identifier used in tables and parameters (``"csat"``).
-    column : str
-        The column in cxlab's vocabulary that holds the answers or values.
-    kind : {"nps", "share", "rate", "mean", "quantile"}
-        ``"nps"``: 0-10 answers -> NPS points. ``"share"``: percent of answers in
-        ``good`` on a bounded scale (CSAT %, CES low-effort %). ``"rate"``: percent of
-        yes in a yes/no column (FCR, churn). ``"mean"``: mean of the column (on ``scale``
-        when bounded). ``"quantile"``: the ``q`` quantile of a duration.
-    label : str
-        Name for people (tables, charts).
-    scale : (int, int), optional
-        Bounded integer scale of the answers (required for nps / share; optional for mean).
-    good : tuple of int
-        Answers that count as a success for ``"share"`` (e.g. ``(4, 5)``: the top-2-box).
-    higher_is_better : bool
-        Direction of improvement; configured, never assumed, for CES.
-    q : float, optional
-        The quantile for ``"quantile"`` metrics.
-    method : str, optional
-        Interval method (defaults: adjusted-wald for NPS, wilson for shares and rates,
-        t for means, exact order statistics for quantiles).
-    unit : str
-        ``"points"``, ``"%"``, or the column's unit (``"score"``, ``"min"``, ``"h"`` ...).
-    source : str
-        Which table holds the column: ``"responses"``, ``"tickets"`` or ``"customers"``.
-    """
-
-    name: str
-    column: str
-    kind: Kind
-    label: str = ""
-    scale: tuple[int, int] | None = None
-    good: tuple[int, ...] = ()
-    higher_is_better: bool = True
-    q: float | None = None
-    method: str | None = None
-    unit: str = ""
-    source: str = "responses"
-
-    def __post_init__(self) -> None:
-        check_option("kind", self.kind, ("nps", "share", "rate", "mean", "quantile"))
-        if self.kind == "nps" and self.scale not in (None, (0, 10)):
-            raise ValueError(f"NPS is asked on 0-10; metric {self.name!r} has scale {self.scale}.")
-        if self.kind == "nps":
-            object.__setattr__(self, "scale", (0, 10))
-        if self.kind == "rate":
-            object.__setattr__(self, "scale", (0, 1))
-            object.__setattr__(self, "good", (1,))
-        if self.kind == "share":
-            if self.scale is None or not self.good:
-                raise ValueError(f"Share metric {self.name!r} needs `scale` and `good` "
-                                 "(e.g. scale=(1, 5), good=(4, 5)).")
-            low, high = self.scale
-            off = [g for g in self.good if not low <= g <= high]
-            if off:
-                raise ValueError(f"Metric {self.name!r}: good answers {off} are outside the "
-                                 f"scale {low}-{high}.")
-        if self.kind == "quantile" and not (self.q is not None and 0 < self.q < 1):
-            raise ValueError(f"Quantile metric {self.name!r} needs `q` between 0 and 1.")
-        allowed = {"nps": ("adjusted-wald", "wald"), "share": PROPORTION_METHODS,
-                   "rate": PROPORTION_METHODS, "mean": ("t",),
-                   "quantile": QUANTILE_METHODS}[self.kind]
-        if self.method is None:
-            object.__setattr__(self, "method", allowed[0])
-        check_option("method", self.method, allowed)
-        if not self.label:
-            object.__setattr__(self, "label", self.name)
-
-    def replace(self, **changes) -> Metric:
-        """A copy with some fields changed, e.g. ``METRICS["csat"].replace(scale=(1, 7), good=(6, 7))``."""
-        return dataclasses.replace(self, **changes)
-
-
-def _defaults() -> dict[str, Metric]:
-    m = [
-        Metric("nps", "nps", "nps", "NPS", unit="points"),
-        Metric("csat", "csat", "share", "CSAT %", scale=(1, 5), good=(4, 5), unit="%"),
-        Metric("csat_mean", "csat", "mean", "CSAT mean (1-5)", scale=(1, 5)),
-        # The sample survey asks "How much effort did it take?" (1 = very little,
-        # 7 = a great deal): lower is better. Reverse this for "made it easy" wordings.
-        Metric("ces", "ces", "mean", "CES mean (1-7)", scale=(1, 7), higher_is_better=False),
-        Metric("ces_low_effort", "ces", "share", "CES low-effort %", scale=(1, 7), good=(1, 2, 3),
-               unit="%"),
-        Metric("response_rate", "responded", "rate", "Survey response rate", unit="%"),
-        Metric("fcr", "fcr", "rate", "First-contact resolution", unit="%", source="tickets"),
-        Metric("complaint_rate", "complaint", "rate", "Complaint rate", higher_is_better=False,
-               unit="%", source="tickets"),
-        Metric("suggestion_adoption", "suggestion_adopted", "rate", "Suggestion adoption rate",
-               unit="%", source="tickets"),
-        Metric("first_response_median", "first_response_min", "quantile",
-               "First response time, median", q=0.5, higher_is_better=False, unit="min",
-               source="tickets"),
-        Metric("first_response_p90", "first_response_min", "quantile",
-               "First response time, p90", q=0.9, higher_is_better=False, unit="min",
-               source="tickets"),
-        Metric("first_response_mean", "first_response_min", "mean",
-               "First response time, mean", higher_is_better=False, unit="min", source="tickets"),
-        Metric("resolution_median", "resolution_hours", "quantile", "Resolution time, median",
-               q=0.5, higher_is_better=False, unit="h", source="tickets"),
-        Metric("resolution_p90", "resolution_hours", "quantile", "Resolution time, p90", q=0.9,
-               higher_is_better=False, unit="h", source="tickets"),
-        Metric("resolution_mean", "resolution_hours", "mean", "Resolution time, mean",
-               higher_is_better=False, unit="h", source="tickets"),
-        Metric("repurchase_rate", "repurchased", "rate", "Repurchase rate", unit="%",
-               source="customers"),
-        Metric("churn_rate", "churned", "rate", "Churn rate", higher_is_better=False, unit="%",
-               source="customers"),
-        Metric("clv", "clv", "mean", "Customer lifetime value, mean", unit="CNY",
-               source="customers"),
-    ]
-    return {x.name: x for x in m}
-
-
-#: The built-in metric definitions, by name. Pass a :class:`Metric` to use another definition.
-METRICS: dict[str, Metric] = _defaults()
-
-
-def get_metric(metric: str | Metric) -> Metric:
-    """The :class:`Metric` for a name (or the metric itself)."""
-    if isinstance(metric, Metric):
-        return metric
-    if metric in METRICS:
-        return METRICS[metric]
-    from ._checks import closest
-
-    guess = closest(metric, METRICS)
-    raise ValueError(
-        f"Unknown metric {metric!r}" + (f" (did you mean {guess!r}?)" if guess else "")
-        + f". Known metrics: {', '.join(METRICS)}; or pass a cxlab.metrics.Metric."
-    )
 
 
 # --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .outputs import latest_run
-from .params import project_root, resolve
+from ._paths import project_root, resolve
 
 __all__ = ["run_state", "overview_app", "segments_app", "experiment_app", "comments_app", "serve_command", "serve",
            "VOILA_SETTINGS"]

@@ -12,7 +12,6 @@ the caller's folder and voila in the notebook's, and both must find the same dat
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ._paths import project_root, resolve
 from .errors import ParameterError
 
 __all__ = [
@@ -37,28 +37,6 @@ __all__ = [
     "load_schedule",
     "load_parameters",
 ]
-
-
-def project_root() -> Path:
-    """The project's root: ``$CXLAB_HOME``, else the nearest folder upward holding ``params/``
-    and ``notebooks/``, else the folder above the installed package, else the working directory."""
-    env = os.environ.get("CXLAB_HOME")
-    if env:
-        return Path(env).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "params").is_dir() and (folder / "notebooks").is_dir():
-            return folder
-    package_parent = Path(__file__).resolve().parents[1]
-    if (package_parent / "params").is_dir():
-        return package_parent
-    return here
-
-
-def resolve(path: str | Path, root: Path | None = None) -> Path:
-    """An absolute path; relative ones are taken from the project root."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else (root or project_root()) / p
 
 
 def _data_folder(value: str, required: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .metrics import METRICS, scores
+from .metric_defs import METRICS  # the registry only: pages format tables without scipy
 
 __all__ = ["overview", "format_scores", "text_table"]
 
@@ -35,6 +35,8 @@ OVERVIEW = {
 
 def overview(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The standard score tables for whichever of responses / tickets / customers are given."""
+    from .metrics import scores
+
     out = {}
     for name, specs in OVERVIEW.items():
         if name not in tables:

@@ -49,3 +49,17 @@ def test_pingouin_is_never_imported_by_cxlab():
     # pingouin is GPL-3; cxlab (BSD-3) keeps it an optional extra that its modules do not import.
     for path in (ROOT / "cxlab").glob("*.py"):
         assert "import pingouin" not in path.read_text(encoding="utf-8"), path
+
+
+def test_page_kernels_import_neither_scipy_nor_pydantic(tmp_path):
+    # A voila page runs in a fresh kernel per visitor, so its imports are paid on every page open:
+    # scipy (via the metric registry) and pydantic (via parameter paths) cost about 1 s of CPU.
+    import subprocess
+    import sys
+
+    code = ("import sys, cxlab.pages as p, cxlab.tables as t; "
+            "[f(outputs=sys.argv[1]) for f in (p.overview_app, p.segments_app, p.experiment_app, p.comments_app)]; "
+            "t.format_scores; print(sorted(m for m in ('scipy', 'pydantic', 'statsmodels', 'matplotlib') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
