@@ -36,9 +36,30 @@ from .errors import CxlabError, DataValidationError, MissingDependencyError, Par
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("aggregate", "alerts", "beforeafter", "data", "drivers", "experiments", "metrics", "outputs",
-               "pages", "params", "plots", "power", "runner", "sample", "schedule", "segments", "sentiment", "sequential",
-               "tables", "text", "trends")
+#: public submodule name -> the module under ``cxlab`` that holds it (kept when a module moves)
+_SUBMODULES = {
+    "aggregate": "aggregate",
+    "alerts": "alerts",
+    "beforeafter": "beforeafter",
+    "data": "data",
+    "drivers": "drivers",
+    "experiments": "experiments",
+    "metrics": "metrics",
+    "outputs": "outputs",
+    "pages": "pages",
+    "params": "params",
+    "plots": "plots",
+    "power": "power",
+    "runner": "runner",
+    "sample": "sample",
+    "schedule": "schedule",
+    "segments": "segments",
+    "sentiment": "sentiment",
+    "sequential": "sequential",
+    "tables": "tables",
+    "text": "text",
+    "trends": "trends",
+}
 
 #: name -> the module that defines it
 _NAMES = {
@@ -55,7 +76,7 @@ __all__ = [*_SUBMODULES, *_NAMES, "CxlabError", "DataValidationError", "Paramete
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f".{_SUBMODULES[name]}", __name__)
     if name in _NAMES:
         return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'cxlab' has no attribute {name!r}")
