@@ -13,7 +13,8 @@ import argparse
 import numpy as np
 from scipy import stats
 
-from cxlab.metrics import _mean_arrays, _nps_arrays, _proportion_arrays, quantile_from_values
+from cxlab.metrics import quantile_from_values
+from cxlab.stats.estimates import mean_interval, nps_interval, proportion_interval
 
 
 def main() -> None:
@@ -28,23 +29,23 @@ def main() -> None:
         for p_pro, p_det in ((0.35, 0.25), (0.6, 0.1), (0.2, 0.5)):
             d = rng.multinomial(n, [p_pro, 1 - p_pro - p_det, p_det], size=reps)
             for method in ("adjusted-wald", "wald"):
-                _, lo, hi, _ = _nps_arrays(d[:, 0], d[:, 1], d[:, 2], 0.95, method)
+                _, lo, hi, _ = nps_interval(d[:, 0], d[:, 1], d[:, 2], 0.95, method)
                 truth = 100 * (p_pro - p_det)
                 rows.append((f"NPS {method} ({p_pro:.2f}/{p_det:.2f})", n, np.mean((lo <= truth) & (truth <= hi))))
         p = rng.uniform(0.55, 0.9, reps)
         k = rng.binomial(n, p)
-        _, lo, hi, _ = _proportion_arrays(k, n, 0.95, "wilson")
+        _, lo, hi, _ = proportion_interval(k, n, 0.95, "wilson")
         rows.append(("CSAT % wilson, p ~ U(.55, .90)", n, np.mean((lo <= p) & (p <= hi))))
         for fixed in (0.7, 0.8, 0.9):
             k = rng.binomial(n, fixed, reps)
-            _, lo, hi, _ = _proportion_arrays(k, n, 0.95, "wilson")
+            _, lo, hi, _ = proportion_interval(k, n, 0.95, "wilson")
             rows.append((f"CSAT % wilson, p = {fixed}", n, np.mean((lo <= fixed) & (fixed <= hi))))
         probs = np.array([0.05, 0.08, 0.20, 0.40, 0.27])
         counts = rng.multinomial(n, probs, size=reps)
         v = np.arange(1, 6)
         mean = counts @ v / n
         sd = np.sqrt((counts * (v - mean[:, None]) ** 2).sum(1) / (n - 1))
-        _, lo, hi, _ = _mean_arrays(np.full(reps, n), mean, sd, 0.95)
+        _, lo, hi, _ = mean_interval(np.full(reps, n), mean, sd, 0.95)
         truth = probs @ v
         rows.append(("CSAT mean t", n, np.mean((lo <= truth) & (truth <= hi))))
         if n <= 1000:

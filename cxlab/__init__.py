@@ -38,27 +38,35 @@ __version__ = "0.1.0"
 
 #: public submodule name -> the module under ``cxlab`` that holds it (kept when a module moves)
 _SUBMODULES = {
-    "aggregate": "aggregate",
+    "aggregate": "stats.aggregate",
     "alerts": "alerts",
     "beforeafter": "beforeafter",
     "data": "data",
     "drivers": "drivers",
+    "engines": "stats.engines",
+    "followup": "followup",
+    "kinds": "stats.kinds",
+    "league": "league",
     "experiments": "experiments",
     "metrics": "metrics",
     "outputs": "outputs",
     "pages": "pages",
     "params": "params",
+    "periods": "periods",
     "plots": "plots",
-    "power": "power",
+    "readout": "readout",
+    "power": "stats.power",
     "runner": "runner",
     "sample": "sample",
     "schedule": "schedule",
     "segments": "segments",
     "sentiment": "sentiment",
-    "sequential": "sequential",
+    "sequential": "stats.sequential",
+    "stats": "stats",
     "tables": "tables",
     "text": "text",
     "trends": "trends",
+    "weighting": "weighting",
 }
 
 #: name -> the module that defines it

@@ -7,6 +7,7 @@ import importlib
 from collections.abc import Iterable, Sequence
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataValidationError, MissingDependencyError
@@ -25,6 +26,13 @@ def check_confidence(confidence: float) -> float:
     if not 0.0 < c < 1.0:
         raise ValueError(f"`confidence` must be between 0 and 1 (e.g. 0.95); got {confidence!r}.")
     return c
+
+
+def check_counts(**counts: float) -> None:
+    """Raise ``ValueError`` unless every named count is a whole number >= 0."""
+    for name, value in counts.items():
+        if value is None or not np.isfinite(value) or value < 0 or value != int(value):
+            raise ValueError(f"`{name}` must be a whole number >= 0; got {value!r}.")
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

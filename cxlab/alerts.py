@@ -13,10 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import aggregate
 from ._checks import check_option, require_columns
-from .metrics import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN, Metric, _columns_for, get_metric
-from .trends import add_period
+from .metric_defs import Metric, get_metric
+from .periods import add_period
+from .stats.cube import cube
+from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of
 
 __all__ = ["check", "current", "p_chart_limits", "METHODS"]
 
@@ -30,27 +31,9 @@ def p_chart_limits(p: float, n, sigma: float = 3.0) -> tuple[np.ndarray, np.ndar
     return np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
 
 
-def _period_stats(cube: aggregate.Cube, m: Metric) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (group, period): n, the sum of per-answer scores and the sum of their squares."""
-    if m.kind in ("nps", "share", "rate"):
-        low, _ = cube.scales[m.column]
-        h = cube.hists[m.column][..., :-1].astype(float)
-        if m.kind == "nps":
-            pro = h[..., NPS_PROMOTER_MIN:].sum(-1)
-            det = h[..., :NPS_DETRACTOR_MAX + 1].sum(-1)
-            n = h.sum(-1)
-            return n, 100 * (pro - det), 100**2 * (pro + det)  # codes +100 / 0 / -100
-        k = h[..., [g - low for g in m.good]].sum(-1)
-        return h.sum(-1), 100 * k, 100**2 * k
-    n, mean, m2, _ = cube.moments_of(m.column)
-    n = np.nan_to_num(n)
-    s1 = np.nan_to_num(mean * n)
-    return n, s1, np.nan_to_num(m2 + n * np.nan_to_num(mean) ** 2)
-
-
 def check(data: pd.DataFrame, *, metric: str | Metric = "csat", by: str | None = "channel",
           time: str = "submitted_at", period: str = "week", method: str = "laney", sigma: float = 3.0,
-          min_n: int = 20, min_periods: int = 4, lam: float = 0.2, ewma_width: float = 2.7) -> pd.DataFrame:
+          min_n: int = DEFAULT_MIN_N, min_periods: int = 4, lam: float = 0.2, ewma_width: float = 2.7) -> pd.DataFrame:
     """Control-chart every group's metric over time and flag drops.
 
     Parameters
@@ -82,7 +65,7 @@ def check(data: pd.DataFrame, *, metric: str | Metric = "csat", by: str | None =
     -------
     pandas.DataFrame
         One row per (group, period): ``by``, ``period``, ``n``, ``value``, ``centre``,
-        ``lower``, ``upper`` (limits; for EWMA the chart statistic is in ``ewma``),
+        ``limit_low``, ``limit_high`` (control limits; for EWMA the chart statistic is in ``ewma``),
         ``alert`` (a drop beyond the limit in the bad direction), ``judged`` (enough
         baseline and answers to judge) and ``method``.
     """
@@ -91,10 +74,12 @@ def check(data: pd.DataFrame, *, metric: str | Metric = "csat", by: str | None =
     require_columns(data, [time, m.column] + ([by] if by else []))
     framed = add_period(data, time=time, period=period)
     dims = [by, "period"] if by else ["period"]
-    cube = aggregate.cube(framed, by=dims, columns=_columns_for([m]))
-    n, s1, s2 = (a.reshape(-1, cube.shape[-1]) for a in _period_stats(cube, m))
-    groups = list(cube.levels[0]) if by else [None]
-    periods = list(cube.levels[-1])
+    chart = cube(framed, by=dims, scales=cube_scales([m]))
+    kind = kind_of(m)
+    # per (group, period): answers, and the sum and sum of squares of each answer's code
+    n, s1, s2 = (a.reshape(-1, chart.shape[-1]) for a in kind.coded(kind.stats(chart, m)))
+    groups = list(chart.levels[0]) if by else [None]
+    periods = list(chart.levels[-1])
     rows = []
     bad_low = m.higher_is_better
     for g, (ng, a1, a2) in enumerate(zip(n, s1, s2)):
@@ -133,7 +118,7 @@ def check(data: pd.DataFrame, *, metric: str | Metric = "csat", by: str | None =
             alert = bool(judged and np.isfinite(point) and ((point < lower) if bad_low else (point > upper)))
             in_base[t] = not alert
             rows.append({**({by: groups[g]} if by else {}), "period": periods[t], "n": int(ng[t]),
-                         "value": value[t], "ewma": stat, "centre": centre, "lower": lower, "upper": upper,
+                         "value": value[t], "ewma": stat, "centre": centre, "limit_low": lower, "limit_high": upper,
                          "alert": alert, "judged": bool(judged), "method": method, "metric": m.name})
     out = pd.DataFrame(rows)
     return out[out["n"] > 0].reset_index(drop=True)
@@ -145,7 +130,7 @@ def current(chart: pd.DataFrame, *, last: int = 1) -> pd.DataFrame:
     With weekly charts and few answers per week a real drop may not fire every week;
     ``last=3`` lists what fired in the last three weeks.
     """
-    key = [c for c in chart.columns if c not in ("period", "n", "value", "ewma", "centre", "lower", "upper",
+    key = [c for c in chart.columns if c not in ("period", "n", "value", "ewma", "centre", "limit_low", "limit_high",
                                                   "alert", "judged", "method", "metric")]
     ordered = chart.sort_values("period")
     recent = ordered.groupby(key, observed=True, sort=False).tail(last) if key else ordered.tail(last)

@@ -19,12 +19,13 @@ import pandas as pd
 
 from ._checks import check_confidence, require_columns
 from .errors import DataValidationError
-from .trends import add_period
+from .metric_defs import Metric
+from .periods import add_period
 
-__all__ = ["did", "event_study", "placebo", "its", "mark", "outcome_metric"]
+__all__ = ["did", "event_study", "placebo", "its", "mark", "score_metric"]
 
 
-def _outcome(series: pd.Series, name: str) -> np.ndarray:
+def _score_values(series: pd.Series, name: str) -> np.ndarray:
     if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
         values = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan) * 100
     else:
@@ -40,9 +41,9 @@ def _flag(series: pd.Series, name: str) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
-def _design(data: pd.DataFrame, outcome: str, treated: str, post: str | None = None):
-    require_columns(data, [outcome, treated] + ([post] if post else []))
-    y = _outcome(data[outcome], outcome)
+def _design(data: pd.DataFrame, score: str, treated: str, post: str | None = None):
+    require_columns(data, [score, treated] + ([post] if post else []))
+    y = _score_values(data[score], score)
     keep = ~np.isnan(y)
     return y, keep
 
@@ -60,11 +61,11 @@ def _fit(y, X, names, *, cov: str, groups=None, confidence: float):
     else:  # HAC, with maxlags in `groups`
         res = model.fit(cov_type="HAC", cov_kwds={"maxlags": groups})
     ci = res.conf_int(alpha=1 - confidence)
-    return res, pd.DataFrame({"term": names, "estimate": res.params, "se": res.bse, "ci_low": ci[:, 0],
+    return res, pd.DataFrame({"term": names, "value": res.params, "se": res.bse, "ci_low": ci[:, 0],
                               "ci_high": ci[:, 1], "p_value": res.pvalues})
 
 
-def did(data: pd.DataFrame, *, outcome: str, treated: str, post: str, cluster: str | None = None,
+def did(data: pd.DataFrame, *, score: str, treated: str, post: str, cluster: str | None = None,
         confidence: float = 0.95) -> pd.DataFrame:
     """Difference-in-differences: (treated after - treated before) - (others after - others before).
 
@@ -72,8 +73,8 @@ def did(data: pd.DataFrame, *, outcome: str, treated: str, post: str, cluster: s
     ----------
     data : pandas.DataFrame
         One row per ticket / customer / response.
-    outcome : str
-        The outcome column (numbers, or yes/no counted as 100 / 0).
+    score : str
+        The score column (numbers, or yes/no counted as 100 / 0).
     treated, post : str
         Yes/no columns: the row belongs to a treated unit; the row is after the change.
     cluster : str, optional
@@ -85,18 +86,18 @@ def did(data: pd.DataFrame, *, outcome: str, treated: str, post: str, cluster: s
     -------
     pandas.DataFrame
         One row per kind of standard error (``classical``, ``robust (HC1)`` and, with
-        ``cluster``, ``cluster (<column>)``): ``estimate`` (the DiD effect), ``se``,
+        ``cluster``, ``cluster (<column>)``): ``value`` (the DiD effect), ``se``,
         ``ci_low``, ``ci_high``, ``p_value``, ``n`` and ``n_missing`` (rows without an
-        outcome, left out).
+        score, left out).
 
     Notes
     -----
-    OLS of ``outcome ~ treated + post + treated:post``; the interaction is the effect, under
+    OLS of ``score ~ treated + post + treated:post``; the interaction is the effect, under
     the assumption that without the change both groups would have moved in parallel
     (check it with :func:`event_study` and :func:`placebo`).
     """
     c = check_confidence(confidence)
-    y, keep = _design(data, outcome, treated, post)
+    y, keep = _design(data, score, treated, post)
     tr, po = _flag(data[treated], treated), _flag(data[post], post)
     X = np.column_stack([np.ones(len(y)), tr, po, tr * po])[keep]
     names = ["const", treated, post, f"{treated}:{post}"]
@@ -109,13 +110,13 @@ def did(data: pd.DataFrame, *, outcome: str, treated: str, post: str, cluster: s
     for label, cov, groups in kinds:
         _, table = _fit(y[keep], X, names, cov=cov, groups=groups, confidence=c)
         effect = table.iloc[3]
-        rows.append({"se_type": label, "estimate": effect["estimate"], "se": effect["se"],
+        rows.append({"se_type": label, "value": effect["value"], "se": effect["se"],
                      "ci_low": effect["ci_low"], "ci_high": effect["ci_high"], "p_value": effect["p_value"],
                      "n": int(keep.sum()), "n_missing": int((~keep).sum())})
     return pd.DataFrame(rows)
 
 
-def event_study(data: pd.DataFrame, *, outcome: str, treated: str, time: str, intervention: str,
+def event_study(data: pd.DataFrame, *, score: str, treated: str, time: str, intervention: str,
                 period: str = "week", cluster: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """Treated-minus-control difference per period, relative to the last period before the change.
 
@@ -123,13 +124,13 @@ def event_study(data: pd.DataFrame, *, outcome: str, treated: str, time: str, in
     -------
     pandas.DataFrame
         One row per period: ``period``, ``relative`` (periods from the change; -1 is the
-        reference, fixed at 0), ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``.
+        reference, fixed at 0), ``value``, ``se``, ``ci_low``, ``ci_high``, ``p_value``.
         ``attrs["pre_trend_p_value"]`` is the joint Wald test that every pre-change estimate is
         0 (also in the column ``pre_trend_p_value``): a small value means the groups were
         already drifting apart, and DiD is suspect.
     """
     c = check_confidence(confidence)
-    require_columns(data, [outcome, treated, time])
+    require_columns(data, [score, treated, time])
     framed = add_period(data, time=time, period=period)
     start = add_period(pd.DataFrame({time: [pd.Timestamp(intervention)]}), time=time, period=period)["period"].iloc[0]
     labels = list(framed["period"].cat.categories)
@@ -139,7 +140,7 @@ def event_study(data: pd.DataFrame, *, outcome: str, treated: str, time: str, in
     k0 = labels.index(start)
     if k0 < 2:
         raise ValueError("An event study needs at least two periods before the intervention.")
-    y = _outcome(framed[outcome], outcome)
+    y = _score_values(framed[score], score)
     tr = _flag(framed[treated], treated)
     code = framed["period"].cat.codes.to_numpy()
     keep = ~np.isnan(y) & (code >= 0)
@@ -163,7 +164,7 @@ def event_study(data: pd.DataFrame, *, outcome: str, treated: str, time: str, in
     inter = table[table.term.str.startswith("treated_x_")].reset_index(drop=True)
     inter.insert(0, "period", [labels[k] for k in rel_terms])
     inter.insert(1, "relative", [k - k0 for k in rel_terms])
-    reference = pd.DataFrame([{"period": labels[ref], "relative": -1, "term": "reference", "estimate": 0.0,
+    reference = pd.DataFrame([{"period": labels[ref], "relative": -1, "term": "reference", "value": 0.0,
                                "se": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": np.nan}])
     out = pd.concat([inter, reference], ignore_index=True).sort_values("relative", ignore_index=True)
     pre = [names.index(f"treated_x_{k}") for k in rel_terms if k < k0]
@@ -175,7 +176,7 @@ def event_study(data: pd.DataFrame, *, outcome: str, treated: str, time: str, in
     return out.drop(columns="term")
 
 
-def placebo(data: pd.DataFrame, *, outcome: str, treated: str, time: str, intervention: str,
+def placebo(data: pd.DataFrame, *, score: str, treated: str, time: str, intervention: str,
             placebo_date: str, cluster: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """DiD on the data before the real change, pretending it happened at ``placebo_date``.
 
@@ -190,10 +191,10 @@ def placebo(data: pd.DataFrame, *, outcome: str, treated: str, time: str, interv
     if before.empty or (before[time] < fake).sum() == 0:
         raise ValueError("No data before the placebo date.")
     frame = before.assign(_placebo_post=before[time] >= fake)
-    return did(frame, outcome=outcome, treated=treated, post="_placebo_post", cluster=cluster, confidence=confidence)
+    return did(frame, score=score, treated=treated, post="_placebo_post", cluster=cluster, confidence=confidence)
 
 
-def its(data: pd.DataFrame, *, outcome: str, time: str, intervention: str, period: str | None = "week",
+def its(data: pd.DataFrame, *, score: str, time: str, intervention: str, period: str | None = "week",
         hac_lags: int | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """Interrupted time series: segmented regression with Newey-West standard errors.
 
@@ -202,12 +203,12 @@ def its(data: pd.DataFrame, *, outcome: str, time: str, intervention: str, perio
     data : pandas.DataFrame
         Rows with a timestamp (aggregated to ``period`` means first), or already one row per
         period (``period=None``).
-    outcome, time : str
-        The outcome and the timestamp (or period) column.
+    score, time : str
+        The score and the timestamp (or period) column.
     intervention : str
         The date the change took effect; periods from it on count as after.
     period : {"day", "week", "month", "quarter"} or None
-        Aggregate rows to these periods (mean outcome per period) before fitting.
+        Aggregate rows to these periods (mean score per period) before fitting.
     hac_lags : int, optional
         Newey-West lags; by default floor(4 (T / 100)^(2/9)) for T periods.
 
@@ -216,7 +217,7 @@ def its(data: pd.DataFrame, *, outcome: str, time: str, intervention: str, perio
     pandas.DataFrame
         Rows ``baseline`` (level at the start), ``pre_slope`` (change per period before),
         ``level_change`` (the jump at the intervention) and ``slope_change`` (change in the
-        per-period trend after): ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_value``;
+        per-period trend after): ``value``, ``se``, ``ci_low``, ``ci_high``, ``p_value``;
         ``attrs`` hold ``periods`` and ``hac_lags``.
 
     Notes
@@ -225,10 +226,10 @@ def its(data: pd.DataFrame, *, outcome: str, time: str, intervention: str, perio
     the first period after the change (Bernal, Cummins & Gasparrini 2017).
     """
     c = check_confidence(confidence)
-    require_columns(data, [outcome, time])
+    require_columns(data, [score, time])
     if period is not None:
         framed = add_period(data, time=time, period=period)
-        y_all = _outcome(framed[outcome], outcome)
+        y_all = _score_values(framed[score], score)
         series = pd.DataFrame({"period": framed["period"], "y": y_all}).dropna()
         series = series.groupby("period", observed=True)["y"].mean()
         start_label = add_period(pd.DataFrame({time: [pd.Timestamp(intervention)]}), time=time,
@@ -240,7 +241,7 @@ def its(data: pd.DataFrame, *, outcome: str, time: str, intervention: str, perio
         y = series.to_numpy(dtype=float)
     else:
         ordered = data.sort_values(time)
-        y = _outcome(ordered[outcome], outcome)
+        y = _score_values(ordered[score], score)
         stamps = pd.to_datetime(ordered[time])
         t0 = int((stamps < pd.Timestamp(intervention)).sum())
     n = len(y)
@@ -270,11 +271,9 @@ def mark(data: pd.DataFrame, *, unit: str, treated_units: list, time: str, inter
                        post=data[time] >= pd.Timestamp(intervention))
 
 
-def outcome_metric(data: pd.DataFrame, outcome: str):
-    """A :class:`cxlab.Metric` for an outcome column: a rate for yes/no columns, else a mean."""
-    from .metrics import Metric
-
-    require_columns(data, [outcome])
-    col = data[outcome]
+def score_metric(data: pd.DataFrame, score: str):
+    """A :class:`cxlab.Metric` for a score column: a rate for yes/no columns, else a mean."""
+    require_columns(data, [score])
+    col = data[score]
     binary = col.dtype == bool or isinstance(col.dtype, pd.BooleanDtype)
-    return Metric(outcome, outcome, "rate" if binary else "mean", unit="%" if binary else "")
+    return Metric(score, score, "rate" if binary else "mean", measure="%" if binary else "")

@@ -36,17 +36,17 @@ def relative_weights(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return raw, float(raw.sum())
 
 
-def key_drivers(data: pd.DataFrame, *, outcome: str = "csat",
+def key_drivers(data: pd.DataFrame, *, score: str = "csat",
                 drivers: Sequence[str] = ("first_response_min", "contacts", "reopened", "agent_tenure_months"),
                 log: Sequence[str] = ("first_response_min",), n_boot: int = 200, seed: int = 0,
                 confidence: float = 0.95) -> pd.DataFrame:
-    """Which drivers move ``outcome``, how strongly, in which direction, and how well the model fits.
+    """Which drivers move ``score``, how strongly, in which direction, and how well the model fits.
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per answer, with the outcome and the drivers (process metrics of the contact).
-    outcome : str
+    score : str
         A score (e.g. ``"csat"``, 1-5) or any number.
     drivers : sequence of str
         Numeric or yes/no columns.
@@ -71,8 +71,8 @@ def key_drivers(data: pd.DataFrame, *, outcome: str = "csat",
     """
     import statsmodels.api as sm
 
-    require_columns(data, [outcome, *drivers])
-    frame = data[[outcome, *drivers]].copy()
+    require_columns(data, [score, *drivers])
+    frame = data[[score, *drivers]].copy()
     for col in drivers:
         if frame[col].dtype == bool or isinstance(frame[col].dtype, pd.BooleanDtype):
             frame[col] = frame[col].astype("Float64")
@@ -89,7 +89,7 @@ def key_drivers(data: pd.DataFrame, *, outcome: str = "csat",
     constant = X.std(0) == 0
     if constant.any():
         raise DataValidationError(f"Drivers {[d for d, c in zip(drivers, constant) if c]} do not vary.")
-    y = complete[outcome].to_numpy()
+    y = complete[score].to_numpy()
     raw, r2 = relative_weights(X, y)
     rng = np.random.default_rng(seed)
     boots = np.empty((n_boot, len(drivers)))

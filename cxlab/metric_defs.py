@@ -49,8 +49,10 @@ class Metric:
     method : str, optional
         Interval method (defaults: adjusted-wald for NPS, wilson for shares and rates,
         t for means, exact order statistics for quantiles).
-    unit : str
-        ``"points"``, ``"%"``, or the column's unit (``"score"``, ``"min"``, ``"h"`` ...).
+    measure : str
+        The unit of measurement: ``"points"``, ``"%"``, or the column's own (``"min"``,
+        ``"h"``, ``"CNY"`` ...). (``unit``, elsewhere in cxlab, is always a column naming
+        the units of analysis: agents, customers, regions.)
     source : str
         Which table holds the column: ``"responses"``, ``"tickets"`` or ``"customers"``.
     """
@@ -64,7 +66,7 @@ class Metric:
     higher_is_better: bool = True
     q: float | None = None
     method: str | None = None
-    unit: str = ""
+    measure: str = ""
     source: str = "responses"
 
     def __post_init__(self) -> None:
@@ -96,6 +98,16 @@ class Metric:
         if not self.label:
             object.__setattr__(self, "label", self.name)
 
+    @property
+    def needs_rows(self) -> bool:
+        """Whether estimates need each group's rows (a quantile) rather than a cube of statistics."""
+        return self.kind == "quantile"
+
+    @property
+    def finer(self) -> bool:
+        """Whether values need one more decimal to read (a mean of a short scale: CES 3.42)."""
+        return self.kind == "mean" and self.scale is not None
+
     def replace(self, **changes) -> Metric:
         """A copy with some fields changed, e.g. ``METRICS["csat"].replace(scale=(1, 7), good=(6, 7))``."""
         return dataclasses.replace(self, **changes)
@@ -103,39 +115,39 @@ class Metric:
 
 def _defaults() -> dict[str, Metric]:
     m = [
-        Metric("nps", "nps", "nps", "NPS", unit="points"),
-        Metric("csat", "csat", "share", "CSAT %", scale=(1, 5), good=(4, 5), unit="%"),
+        Metric("nps", "nps", "nps", "NPS", measure="points"),
+        Metric("csat", "csat", "share", "CSAT %", scale=(1, 5), good=(4, 5), measure="%"),
         Metric("csat_mean", "csat", "mean", "CSAT mean (1-5)", scale=(1, 5)),
         # The sample survey asks "How much effort did it take?" (1 = very little,
         # 7 = a great deal): lower is better. Reverse this for "made it easy" wordings.
         Metric("ces", "ces", "mean", "CES mean (1-7)", scale=(1, 7), higher_is_better=False),
         Metric("ces_low_effort", "ces", "share", "CES low-effort %", scale=(1, 7), good=(1, 2, 3),
-               unit="%"),
-        Metric("response_rate", "responded", "rate", "Survey response rate", unit="%"),
-        Metric("fcr", "fcr", "rate", "First-contact resolution", unit="%", source="tickets"),
+               measure="%"),
+        Metric("response_rate", "responded", "rate", "Survey response rate", measure="%"),
+        Metric("fcr", "fcr", "rate", "First-contact resolution", measure="%", source="tickets"),
         Metric("complaint_rate", "complaint", "rate", "Complaint rate", higher_is_better=False,
-               unit="%", source="tickets"),
+               measure="%", source="tickets"),
         Metric("suggestion_adoption", "suggestion_adopted", "rate", "Suggestion adoption rate",
-               unit="%", source="tickets"),
+               measure="%", source="tickets"),
         Metric("first_response_median", "first_response_min", "quantile",
-               "First response time, median", q=0.5, higher_is_better=False, unit="min",
+               "First response time, median", q=0.5, higher_is_better=False, measure="min",
                source="tickets"),
         Metric("first_response_p90", "first_response_min", "quantile",
-               "First response time, p90", q=0.9, higher_is_better=False, unit="min",
+               "First response time, p90", q=0.9, higher_is_better=False, measure="min",
                source="tickets"),
         Metric("first_response_mean", "first_response_min", "mean",
-               "First response time, mean", higher_is_better=False, unit="min", source="tickets"),
+               "First response time, mean", higher_is_better=False, measure="min", source="tickets"),
         Metric("resolution_median", "resolution_hours", "quantile", "Resolution time, median",
-               q=0.5, higher_is_better=False, unit="h", source="tickets"),
+               q=0.5, higher_is_better=False, measure="h", source="tickets"),
         Metric("resolution_p90", "resolution_hours", "quantile", "Resolution time, p90", q=0.9,
-               higher_is_better=False, unit="h", source="tickets"),
+               higher_is_better=False, measure="h", source="tickets"),
         Metric("resolution_mean", "resolution_hours", "mean", "Resolution time, mean",
-               higher_is_better=False, unit="h", source="tickets"),
-        Metric("repurchase_rate", "repurchased", "rate", "Repurchase rate", unit="%",
+               higher_is_better=False, measure="h", source="tickets"),
+        Metric("repurchase_rate", "repurchased", "rate", "Repurchase rate", measure="%",
                source="customers"),
-        Metric("churn_rate", "churned", "rate", "Churn rate", higher_is_better=False, unit="%",
+        Metric("churn_rate", "churned", "rate", "Churn rate", higher_is_better=False, measure="%",
                source="customers"),
-        Metric("clv", "clv", "mean", "Customer lifetime value, mean", unit="CNY",
+        Metric("clv", "clv", "mean", "Customer lifetime value, mean", measure="CNY",
                source="customers"),
     ]
     return {x.name: x for x in m}

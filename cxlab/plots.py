@@ -41,14 +41,14 @@ def use_cjk_font() -> str | None:
 
 
 def _label(table: pd.DataFrame, metric: str) -> str:
-    from .metrics import METRICS
+    from .metric_defs import METRICS
 
     m = METRICS.get(metric)
     if m is None:
         return metric
-    if not m.unit or m.label.endswith(m.unit):
+    if not m.measure or m.label.endswith(m.measure):
         return m.label
-    return f"{m.label} ({m.unit})"
+    return f"{m.label} ({m.measure})"
 
 
 def plot_trend(data: pd.DataFrame, *, metric: str, x: str = "period", hue: str | None = None,
@@ -198,23 +198,23 @@ def plot_funnel(league: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes
     return ax
 
 
-def plot_heatmap(table: pd.DataFrame, *, rows: str, columns: str, metric: str,
+def plot_heatmap(table: pd.DataFrame, *, x: str, y: str, metric: str,
                  ax: plt.Axes | None = None) -> plt.Axes:
     """A metric over two dimensions (e.g. time slot x agent); cells flagged ``small`` are left blank."""
     use_cjk_font()
     part = table[table["metric"] == metric]
     values = part.assign(value=part["value"].where(~part.get("small", False))).pivot_table(
-        index=rows, columns=columns, values="value", observed=False)
+        index=y, columns=x, values="value", observed=False)
     ax = ax or plt.figure(figsize=(max(6, 0.35 * values.shape[1] + 2), 0.5 * values.shape[0] + 1.5)).gca()
     sns.heatmap(values, ax=ax, cmap="RdYlGn" if _better_high(metric) else "RdYlGn_r", annot=values.shape[1] <= 12,
                 fmt=".0f", cbar_kws={"label": _label(part, metric)})
-    ax.set_xlabel(columns)
-    ax.set_ylabel(rows)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
     return ax
 
 
 def _better_high(metric: str) -> bool:
-    from .metrics import METRICS
+    from .metric_defs import METRICS
 
     m = METRICS.get(metric)
     return True if m is None else m.higher_is_better

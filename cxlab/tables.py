@@ -60,14 +60,14 @@ def format_scores(table: pd.DataFrame, *, digits: int = 1) -> pd.DataFrame:
     table : pandas.DataFrame
         As returned by :func:`cxlab.scores`.
     digits : int
-        Decimal places shown (means get one more).
+        Decimal places shown (means of bounded scores, e.g. CES 1-7, get one more).
     """
     by = list(table.columns[: list(table.columns).index("metric")])
     rows = []
     for rec in table.itertuples(index=False):
         metric = METRICS.get(rec.metric)
-        d = digits + 1 if metric is not None and metric.kind == "mean" and metric.scale else digits
-        unit = metric.unit if metric is not None else ""
+        d = digits + 1 if metric is not None and metric.finer else digits
+        unit = metric.measure if metric is not None else ""
         rows.append({
             **{b: getattr(rec, b) if b.isidentifier() else None for b in by},
             "metric": metric.label if metric is not None else rec.metric,

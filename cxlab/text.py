@@ -441,7 +441,7 @@ def sentiment_summary(data: pd.DataFrame, *, text: str = "comment", score: str =
         when ``by`` is given.
     """
     from ._checks import check_confidence
-    from .metrics import _proportion_arrays
+    from .stats.estimates import proportion_interval as _proportion_arrays  # noqa: the text branch renames it
 
     keys = [by] if isinstance(by, str) else list(by or [])
     require_columns(data, [text, score] + keys)

@@ -7,60 +7,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import aggregate
-from ._checks import check_confidence, check_option, require_columns
-from .errors import DataValidationError
-from .experiments import _mean_diff_arrays, _nps_diff_arrays, _proportion_diff_arrays, adjust_p_values
-from .metrics import (
-    DEFAULT_CONFIDENCE,
-    NPS_DETRACTOR_MAX,
-    NPS_PROMOTER_MIN,
-    Metric,
-    _columns_for,
-    get_metric,
-    scores,
-)
+from ._checks import check_confidence
+from .metric_defs import Metric, get_metric
+from .metrics import scores
+from .periods import PERIODS, add_period, period_label
+from .stats.cube import cube
+from .stats.estimates import DEFAULT_CONFIDENCE
+from .stats.kinds import cube_scales, kind_of, reshape, take
+from .stats.multiplicity import adjust_p_values
 
 __all__ = ["PERIODS", "add_period", "period_label", "trend", "period_changes"]
-
-PERIODS = ("day", "week", "month", "quarter")
-_FREQ = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}
-
-
-def _label(p: pd.Period, period: str) -> str:
-    if period == "week":
-        return p.start_time.strftime("%Y-%m-%d")  # weeks are named by their Monday
-    if period == "quarter":
-        return f"{p.year}Q{p.quarter}"
-    return str(p)
-
-
-def period_label(date: str | pd.Timestamp, period: str = "week") -> str:
-    """The label :func:`add_period` gives the period holding ``date`` (e.g. an intervention)."""
-    check_option("period", period, PERIODS)
-    return _label(pd.Timestamp(date).to_period(_FREQ[period]), period)
-
-
-def add_period(data: pd.DataFrame, *, time: str = "submitted_at", period: str = "week",
-               column: str = "period") -> pd.DataFrame:
-    """A copy of ``data`` with an ordered ``period`` column (weeks start on Monday).
-
-    Labels: weeks by their Monday (``2026-03-30``), months ``2026-04``, quarters ``2026Q2``.
-    Rows without a timestamp get no period (a missing group, kept and shown as ``<NA>``).
-    """
-    check_option("period", period, PERIODS)
-    require_columns(data, [time])
-    stamps = data[time]
-    if not pd.api.types.is_datetime64_any_dtype(stamps):
-        raise DataValidationError(f"Column {time!r} must hold timestamps (it is {stamps.dtype}); "
-                                  "load the data with cxlab.data, which parses dates.")
-    periods = stamps.dt.to_period(_FREQ[period])
-    uniques = sorted(periods.dropna().unique())
-    labels = [_label(p, period) for p in uniques]
-    codes = pd.Index(uniques).get_indexer(periods)
-    out = data.copy()
-    out[column] = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
-    return out
 
 
 def trend(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("nps", "csat", "ces"),
@@ -109,21 +65,21 @@ def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("np
     """
     c = check_confidence(confidence)
     ms = [get_metric(m) for m in metrics]
-    bad = [m.name for m in ms if m.kind == "quantile"]
+    bad = [m.name for m in ms if kind_of(m).needs_rows]
     if bad:
         raise ValueError(f"Period changes are not available for quantile metrics {bad}; "
                          "compare their intervals in the trend table instead.")
     by_list = [] if by is None else [by] if isinstance(by, str) else list(by)
     framed = add_period(data, time=time, period=period)
-    cube = aggregate.cube(framed, by=[*by_list, "period"], columns=_columns_for(ms))
-    labels = cube.cell_labels()
-    nper = cube.shape[-1]
+    per_period = cube(framed, by=[*by_list, "period"], scales=cube_scales(ms))
+    labels = per_period.cell_labels()
+    nper = per_period.shape[-1]
     parts = []
     for m in ms:
-        cols = _change_arrays(cube, m, c)  # arrays of shape (groups, nper - 1)
+        cols = _changes(per_period, m, c)  # arrays of shape (groups, nper - 1)
         groups = labels.iloc[::nper][by_list].reset_index(drop=True) if by_list else pd.DataFrame(index=[0])
         reps = groups.loc[groups.index.repeat(nper - 1)].reset_index(drop=True)
-        per = list(cube.levels[-1])
+        per = list(per_period.levels[-1])
         frame = reps.assign(metric=m.name,
                             period=np.tile(per[1:], len(groups)) if nper > 1 else [],
                             previous=np.tile(per[:-1], len(groups)) if nper > 1 else [],
@@ -131,38 +87,19 @@ def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("np
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
     out = out[(out["n"] > 0) & (out["previous_n"] > 0)].reset_index(drop=True)
-    out["p_adjusted"] = adjust_p_values(out["p_value"], method=adjust) if adjust else out["p_value"]
+    out["p_adjusted"] = adjust_p_values(out["p_value"], adjust=adjust) if adjust else out["p_value"]
     out["significant"] = out["p_adjusted"] < 1 - c
     return out
 
 
-def _change_arrays(cube: aggregate.Cube, m: Metric, confidence: float) -> dict[str, np.ndarray]:
-    nper = cube.shape[-1]
-    if m.kind in ("nps", "share", "rate"):
-        low, _ = cube.scales[m.column]
-        h = cube.hists[m.column]
-        h = h.reshape(-1, nper, h.shape[-1])[..., :-1].astype(float)
-        n = h.sum(-1)
-        if m.kind == "nps":
-            arms = [h[..., : NPS_DETRACTOR_MAX + 1].sum(-1), h[..., NPS_DETRACTOR_MAX + 1 : NPS_PROMOTER_MIN].sum(-1),
-                    h[..., NPS_PROMOTER_MIN:].sum(-1)]
-            pro, pas, det = arms[2], arms[1], arms[0]
-            value = 100 * (pro - det) / np.where(n > 0, n, np.nan)
-            d, lo, hi, p = _nps_diff_arrays((pro[:, :-1], pas[:, :-1], det[:, :-1]),
-                                            (pro[:, 1:], pas[:, 1:], det[:, 1:]), confidence, m.method)
-        else:
-            k = h[..., [g - low for g in m.good]].sum(-1)
-            value = 100 * k / np.where(n > 0, n, np.nan)
-            d, lo, hi, p, *_ = _proportion_diff_arrays(k[:, :-1], n[:, :-1], k[:, 1:], n[:, 1:],
-                                                       confidence, "newcombe")
-            d, lo, hi = 100 * d, 100 * lo, 100 * hi
-    else:
-        n, mean, m2, _ = (a.reshape(-1, nper) for a in cube.moments_of(m.column))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(m2 / (n - 1))
-        value = mean
-        d, lo, hi, p, *_ = _mean_diff_arrays(n[:, :-1], mean[:, :-1], sd[:, :-1], n[:, 1:], mean[:, 1:],
-                                             sd[:, 1:], confidence)
-    return {"value": value[:, 1:], "previous_value": value[:, :-1], "diff": d, "ci_low": lo,
-            "ci_high": hi, "p_value": p, "n": n[:, 1:].astype(np.int64),
-            "previous_n": n[:, :-1].astype(np.int64)}
+def _changes(per_period, m: Metric, confidence: float) -> dict[str, np.ndarray]:
+    """Each period against the one before, per group: arrays of shape (groups, periods - 1)."""
+    kind = kind_of(m)
+    nper = per_period.shape[-1]
+    st = reshape(kind.stats(per_period, m), (-1, nper))
+    before, after = take(st, (slice(None), slice(None, -1))), take(st, (slice(None), slice(1, None)))
+    value = kind.estimate(st, m, confidence)["value"]
+    cmp = kind.compare(before, after, m, confidence)
+    return {"value": value[:, 1:], "previous_value": value[:, :-1], "diff": cmp["diff"], "ci_low": cmp["ci_low"],
+            "ci_high": cmp["ci_high"], "p_value": cmp["p_value"], "n": after["n"].astype(np.int64),
+            "previous_n": before["n"].astype(np.int64)}

@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxlab import DataValidationError
-from cxlab.aggregate import Histogram, Moments, NPSCounts, cube, cube_sql
+from cxlab.stats.aggregate import Histogram, Moments, NPSCounts
+from cxlab.stats.cube import cube
+from cxlab.stats.cube_sql import cube_sql
 
 scores = st.lists(st.integers(0, 10), min_size=1, max_size=200)
 floats = st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=100)
@@ -64,7 +66,7 @@ def _frame(seed=0, n=5000):
 
 def test_cube_matches_pandas_groupby():
     df = _frame()
-    c = cube(df, by=["region", "channel"], columns={"nps": (0, 10), "fcr": (0, 1), "minutes": None})
+    c = cube(df, by=["region", "channel"], scales={"nps": (0, 10), "fcr": (0, 1), "minutes": None})
     cells = c.cell_labels()
     n, mean, m2, missing = (a.ravel() for a in c.moments_of("minutes"))
     got = cells.assign(rows=c.rows.ravel(), promoters=c.hists["nps"][..., 9:11].sum(-1).ravel(),
@@ -87,13 +89,13 @@ def test_cube_matches_pandas_groupby():
 def test_cube_does_not_depend_on_chunk_size_and_collapses_exactly():
     df = _frame(1)
     cols = {"nps": (0, 10), "fcr": (0, 1), "minutes": None}
-    big = cube(df, by=["region", "channel"], columns=cols)
-    small = cube(df, by=["region", "channel"], columns=cols, chunk_rows=97)
+    big = cube(df, by=["region", "channel"], scales=cols)
+    small = cube(df, by=["region", "channel"], scales=cols, chunk_rows=97)
     for k in big.hists:
         np.testing.assert_array_equal(big.hists[k], small.hists[k])
     np.testing.assert_allclose(big.moments["minutes"], small.moments["minutes"], rtol=1e-12)
     one_way = big.collapse(["channel"])
-    direct = cube(df, by=["channel"], columns=cols)
+    direct = cube(df, by=["channel"], scales=cols)
     np.testing.assert_array_equal(one_way.hists["nps"], direct.hists["nps"])
     swapped = big.collapse(["channel", "region"])
     np.testing.assert_array_equal(swapped.hists["nps"], np.swapaxes(big.hists["nps"], 0, 1))
@@ -105,8 +107,8 @@ def test_sql_path_gives_the_same_statistics(tmp_path):
     path = tmp_path / "rows.parquet"
     df.to_parquet(path)
     cols = {"nps": (0, 10), "fcr": (0, 1), "minutes": None}
-    a = cube(df, by=["region", "channel"], columns=cols)
-    b = cube_sql(path, by=["region", "channel"], columns=cols)
+    a = cube(df, by=["region", "channel"], scales=cols)
+    b = cube_sql(path, by=["region", "channel"], scales=cols)
     assert [list(lv.astype(str)) for lv in a.levels] == [list(lv.astype(str)) for lv in b.levels]
     np.testing.assert_array_equal(a.rows, b.rows)
     for k in a.hists:
@@ -119,20 +121,20 @@ def test_sql_path_reports_off_scale_values(tmp_path):
     path = tmp_path / "bad.parquet"
     pd.DataFrame({"nps": [1, 11, 12, 5]}).to_parquet(path)
     with pytest.raises(DataValidationError, match="'nps' of .*bad.parquet has 2 value"):
-        cube_sql(path, columns={"nps": (0, 10)})
+        cube_sql(path, scales={"nps": (0, 10)})
 
 
 def test_cube_names_off_scale_rows():
     df = pd.DataFrame({"csat": pd.array([1, 5, 9, 2, 0], dtype="Int8")}, index=[10, 11, 12, 13, 14])
     with pytest.raises(DataValidationError, match=r"Column 'csat' has 2 value\(s\) outside 1-5 \(first rows: \[12, 14\]\)"):
-        cube(df, columns={"csat": (1, 5)})
+        cube(df, scales={"csat": (1, 5)})
     with pytest.raises(DataValidationError, match="not whole numbers"):
-        cube(pd.DataFrame({"csat": [1.0, 4.5]}), columns={"csat": (1, 5)})
+        cube(pd.DataFrame({"csat": [1.0, 4.5]}), scales={"csat": (1, 5)})
 
 
 def test_cube_missing_column_suggests_the_closest():
     with pytest.raises(DataValidationError, match="no column 'nps' \\(did you mean 'nps_score'\\?\\)"):
-        cube(pd.DataFrame({"nps_score": [1]}), columns={"nps": (0, 10)})
+        cube(pd.DataFrame({"nps_score": [1]}), scales={"nps": (0, 10)})
 
 
 def test_cube_with_many_cells_matches_groupby():
@@ -142,7 +144,7 @@ def test_cube_with_many_cells_matches_groupby():
     df = pd.DataFrame({d: pd.Categorical(rng.integers(0, k, n)) for d, k in
                        [("a", 9), ("b", 11), ("c", 13), ("d", 7)]})
     df["csat"] = pd.array(rng.integers(1, 6, n), dtype="Int8")
-    c = cube(df, by=["a", "b", "c", "d"], columns={"csat": (1, 5)}, chunk_rows=4096)
+    c = cube(df, by=["a", "b", "c", "d"], scales={"csat": (1, 5)}, chunk_rows=4096)
     top = c.hists["csat"][..., 3:5].sum(-1)
     expected = df.assign(top=df.csat >= 4).groupby(["a", "b", "c", "d"], observed=False)["top"].sum()
     np.testing.assert_array_equal(top.ravel(), expected.to_numpy())
@@ -156,4 +158,4 @@ def test_every_off_scale_value_is_caught(bad, by):
     df = pd.DataFrame({"g": pd.Categorical(["a", "b", "a", "b"]),
                        "csat": pd.array([1, pd.NA, bad, 5], dtype="Int8")})
     with pytest.raises(DataValidationError, match="Column 'csat' has 1 value\\(s\\) outside 1-5 \\(first rows: \\[2\\]\\)"):
-        cube(df, by=by, columns={"csat": (1, 5)})
+        cube(df, by=by, scales={"csat": (1, 5)})

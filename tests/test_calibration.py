@@ -67,7 +67,7 @@ def test_duration_quantile_coverage(n, q):
 
 # -------------------------------------------------------------- differences between groups
 
-from cxlab.experiments import _mean_diff_arrays, _nps_diff_arrays, _proportion_diff_arrays  # noqa: E402
+from cxlab.stats.compare import mean_diff, nps_diff, proportion_diff  # noqa: E402
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -76,21 +76,21 @@ def test_difference_intervals_cover_and_aa_false_positives(n):
     # CSAT %: Newcombe interval; the true rates differ per replicate (0.55-0.90), lift +3 points
     p_c = rng.uniform(0.55, 0.87, REPS)
     k_c, k_t = rng.binomial(n, p_c), rng.binomial(n, p_c + 0.03)
-    d, lo, hi, p, *_ = _proportion_diff_arrays(k_c, n, k_t, n, 0.95, "newcombe")
+    d, lo, hi, p, *_ = proportion_diff(k_c, n, k_t, n, 0.95, "newcombe")
     _assert_calibrated((lo <= 0.03) & (0.03 <= hi), f"CSAT difference n={n}")
     # NPS: adjusted Wald per arm; promoters/passives/detractors 35/40/25 vs 40/38/22
     c = rng.multinomial(n, [0.35, 0.40, 0.25], size=REPS).T
     t = rng.multinomial(n, [0.40, 0.38, 0.22], size=REPS).T
-    d, lo, hi, p = _nps_diff_arrays(c, t, 0.95, "adjusted-wald")
+    d, lo, hi, p = nps_diff(c, t, 0.95, "adjusted-wald")
     _assert_calibrated((lo <= 8) & (8 <= hi), f"NPS difference n={n}")
     # mean CES (Welch) on skewed 1-7 scores
     probs = np.array([0.25, 0.3, 0.2, 0.1, 0.08, 0.05, 0.02])
     x = rng.choice(np.arange(1, 8), p=probs, size=(REPS, n))
     y = rng.choice(np.arange(1, 8), p=probs, size=(REPS, n)) - 0.2 * (rng.random((REPS, n)) < 0.5)
     truth = -0.1
-    d, lo, hi, p, *_ = _mean_diff_arrays(n, x.mean(1), x.std(1, ddof=1), n, y.mean(1), y.std(1, ddof=1), 0.95)
+    d, lo, hi, p, *_ = mean_diff(n, x.mean(1), x.std(1, ddof=1), n, y.mean(1), y.std(1, ddof=1), 0.95)
     _assert_calibrated((lo <= truth) & (truth <= hi), f"CES difference n={n}")
     # A/A with one look: the fixed tests reject about 5 % of the time
     k_a, k_b = rng.binomial(n, p_c), rng.binomial(n, p_c)
-    *_, p_aa, _, _, _ = _proportion_diff_arrays(k_a, n, k_b, n, 0.95, "newcombe")
+    *_, p_aa, _, _, _ = proportion_diff(k_a, n, k_b, n, 0.95, "newcombe")
     assert 0.035 <= np.mean(p_aa < 0.05) <= 0.065, np.mean(p_aa < 0.05)

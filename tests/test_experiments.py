@@ -34,7 +34,7 @@ def test_newcombe_published_example():
 def test_difference_intervals_match_statsmodels(method, sm, counts):
     kc, nc, kt, nt = counts
     lo, hi = smp.confint_proportions_2indep(kt, nt, kc, nc, method=sm, compare="diff")
-    c = compare_proportions(kc, nc, kt, nt, ci_method=method)
+    c = compare_proportions(kc, nc, kt, nt, method=method)
     assert (c.ci_low, c.ci_high) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
 
 
@@ -105,8 +105,8 @@ def test_bad_input():
         compare_proportions(0, 0, 3, 10)
     with pytest.raises(ValueError, match="treatment: successes \\(11\\) cannot exceed trials \\(10\\)"):
         compare_proportions(1, 10, 11, 10)
-    with pytest.raises(ValueError, match="`ci_method` must be one of 'newcombe', 'wald', 'agresti-caffo'; got 'score'"):
-        compare_proportions(1, 10, 2, 10, ci_method="score")
+    with pytest.raises(ValueError, match="`method` must be one of 'newcombe', 'wald', 'agresti-caffo'; got 'score'"):
+        compare_proportions(1, 10, 2, 10, method="score")
     with pytest.raises(ValueError, match="needs at least 2"):
         compare_means([1.0], [2.0, 3.0])
     with pytest.raises(ValueError, match="1 missing value"):
@@ -118,7 +118,7 @@ def test_bad_input():
 # ------------------------------------------------------------------ ordinal, SRM, analyze
 
 from cxlab import DataValidationError  # noqa: E402
-from cxlab.aggregate import Histogram  # noqa: E402
+from cxlab.stats.aggregate import Histogram  # noqa: E402
 from cxlab.experiments import analyze, compare_ordinal, cuped, response_balance, srm_check  # noqa: E402
 
 

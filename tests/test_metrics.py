@@ -192,13 +192,13 @@ def test_equal_tailed_quantile_interval_matches_scipy(n, q):
 @pytest.mark.parametrize("n, q", [(30, 0.5), (30, 0.9), (100, 0.5), (100, 0.9), (250, 0.75)])
 def test_exact_quantile_ranks_are_the_fewest_that_reach_confidence(n, q):
     # Brute force over every pair of ranks: P(X(l) <= xi_q <= X(u)) = P(l <= B <= u - 1).
-    from cxlab.metrics import _quantile_ranks
+    from cxlab.stats.estimates import quantile_ranks
 
     F = stats.binom(n, q).cdf
     pairs = [(u - l, F(u - 1) - F(l - 1), l, u) for l in range(1, n + 1) for u in range(l + 1, n + 1)
              if F(u - 1) - F(l - 1) >= 0.95]
     width, cover, _, _ = min(pairs)
-    lo, hi = _quantile_ranks(n, q, 0.95, "exact")
+    lo, hi = quantile_ranks(n, q, 0.95, "exact")
     assert hi - lo == width
     assert F(hi - 1) - F(lo - 1) == pytest.approx(cover, abs=1e-12)
     assert 0.95 <= cover < 0.965

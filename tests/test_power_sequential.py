@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cxlab.power import (
+from cxlab.stats.power import (
     mde_means,
     mde_nps,
     mde_proportions,
@@ -14,7 +14,7 @@ from cxlab.power import (
     sample_size_nps,
     sample_size_proportions,
 )
-from cxlab.sequential import always_valid, gs_boundaries, spent_alpha
+from cxlab.stats.sequential import always_valid, gs_boundaries, spent_alpha
 
 
 def test_sample_size_proportions_matches_r_power_prop_test():

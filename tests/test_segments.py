@@ -69,7 +69,7 @@ def test_normal_shrinkage_matches_statsmodels_dersimonian_laird(survey):
     lt = segments.league_table(survey, unit="agent_id", metric="ces")
     est = lt["value"].to_numpy()
     # DerSimonian-Laird tau^2 from the same estimates and variances (statsmodels meta-analysis)
-    g = cxlab.aggregate.cube(survey, by=["agent_id"], columns={"ces": (1, 7)})
+    g = cxlab.stats.cube.cube(survey, by=["agent_id"], scales={"ces": (1, 7)})
     n_all, _, m2, _ = g.moments_of("ces")
     pooled = np.nansum(m2) / (np.nansum(n_all) - np.sum(n_all > 0))
     variances = pooled / lt["n"].to_numpy()
@@ -108,7 +108,7 @@ def test_laney_keeps_false_alarms_down_when_periods_vary_more_than_binomial():
 
 
 def test_key_drivers_recover_the_planted_order(survey):
-    kd = drivers.key_drivers(survey, outcome="csat", n_boot=100)
+    kd = drivers.key_drivers(survey, score="csat", n_boot=100)
     assert kd["driver"].tolist() == cxlab.sample.PLANTED["drivers"]["order"]
     assert kd["importance"].sum() == pytest.approx(100.0)
     assert (kd.set_index("driver").loc[["first_response_min", "contacts", "reopened"], "beta"] < 0).all()

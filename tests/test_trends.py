@@ -74,12 +74,12 @@ def test_adjust_p_values_matches_r():
     #        p.adjust(c(0.01, 0.04, 0.03), "bonferroni") -> 0.03 0.12 0.09
     p = [0.01, 0.04, 0.03]
     np.testing.assert_allclose(adjust_p_values(p), [0.03, 0.06, 0.06], rtol=1e-12)
-    np.testing.assert_allclose(adjust_p_values(p, method="fdr_bh"), [0.03, 0.04, 0.04], rtol=1e-12)
-    np.testing.assert_allclose(adjust_p_values(p, method="bonferroni"), [0.03, 0.12, 0.09], rtol=1e-12)
+    np.testing.assert_allclose(adjust_p_values(p, adjust="fdr_bh"), [0.03, 0.04, 0.04], rtol=1e-12)
+    np.testing.assert_allclose(adjust_p_values(p, adjust="bonferroni"), [0.03, 0.12, 0.09], rtol=1e-12)
     out = adjust_p_values([0.01, np.nan, 0.04])
     assert math.isnan(out[1]) and out[0] == pytest.approx(0.02)  # nan does not count in the family
-    with pytest.raises(ValueError, match="`method` must be one of"):
-        adjust_p_values(p, method="BH")
+    with pytest.raises(ValueError, match="`adjust` must be one of"):
+        adjust_p_values(p, adjust="BH")
 
 
 def test_composite_hand_calculation():
@@ -108,4 +108,4 @@ def test_composite_renormalises_missing_stages_and_checks_input():
 def test_adjust_p_values_equals_statsmodels_multipletests(method):
     rng = np.random.default_rng(7)
     for p in (rng.uniform(0, 0.2, 40), np.array([0.001, 0.001, 0.2, 0.04, 0.9, 0.04]), np.array([0.3])):
-        np.testing.assert_allclose(adjust_p_values(p, method=method), multipletests(p, method=method)[1], rtol=1e-12)
+        np.testing.assert_allclose(adjust_p_values(p, adjust=method), multipletests(p, method=method)[1], rtol=1e-12)

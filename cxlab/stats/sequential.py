@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ._checks import check_option
+from .._checks import check_option
 
 __all__ = ["always_valid", "gs_boundaries", "spent_alpha", "SPENDING"]
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from scipy import optimize, stats
 
-from ._checks import check_option
+from .._checks import check_option
 
 __all__ = ["SampleSize", "sample_size_proportions", "sample_size_means", "sample_size_nps",
            "mde_proportions", "mde_means", "mde_nps"]
 
-ALTERNATIVES = ("two-sided", "larger", "smaller")
+#: scipy's words: "greater" / "less" test one direction of treatment - control
+ALTERNATIVES = ("two-sided", "greater", "less")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,320 @@
+"""Comparing two groups from their sufficient statistics: A/B arms, periods, segments.
+
+Every comparison returns a :class:`Comparison`: the difference treatment - control with its
+interval and p-value, the relative difference where it is meaningful, and both groups' own
+estimates. Differences of rates are in percentage points, of NPS in points, of means in
+the metric's units. The vectorised cores (:func:`proportion_diff`, :func:`mean_diff`,
+:func:`nps_diff`) serve whole tables at once (every period, every metric).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import stats
+
+from .._checks import check_confidence, check_counts, check_option
+from .aggregate import CoMoments, Moments
+from .estimates import (
+    DEFAULT_CONFIDENCE,
+    Estimate,
+    mean_from_moments,
+    normal_quantile,
+    nps_from_counts,
+    nps_share_variance,
+    proportion_from_counts,
+)
+
+__all__ = [
+    "Comparison",
+    "compare_proportions",
+    "compare_means",
+    "compare_means_from_moments",
+    "compare_nps_from_counts",
+    "proportion_diff",
+    "mean_diff",
+    "nps_diff",
+    "cuped_adjust",
+    "DIFF_CI_METHODS",
+]
+
+DIFF_CI_METHODS = ("newcombe", "wald", "agresti-caffo")
+#: cxlab's names -> statsmodels' confint_proportions_2indep methods
+_DIFF_CONFINT = {"newcombe": "newcomb", "wald": "wald", "agresti-caffo": "agresti-caffo"}
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Treatment versus control.
+
+    Attributes
+    ----------
+    diff : float
+        ``treatment - control`` (percentage points for rates, points for NPS, units for means).
+    ci_low, ci_high : float
+        Interval of ``diff``.
+    p_value : float
+        Two-sided p-value of no difference.
+    rel_diff, rel_ci_low, rel_ci_high : float
+        ``treatment / control - 1`` in percent with its interval (nan where a ratio means
+        nothing, e.g. NPS, which can be negative).
+    control, treatment : Estimate
+        Each group's own estimate.
+    confidence : float
+    method : str
+        How the interval and p-value were computed.
+    """
+
+    diff: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    rel_diff: float
+    rel_ci_low: float
+    rel_ci_high: float
+    control: Estimate
+    treatment: Estimate
+    confidence: float
+    method: str
+
+    def significant(self, alpha: float | None = None) -> bool:
+        """Whether ``p_value`` is below ``alpha`` (default ``1 - confidence``)."""
+        return bool(self.p_value < (1 - self.confidence if alpha is None else alpha))
+
+
+# --------------------------------------------------------------------------------------
+# Vectorised cores
+# --------------------------------------------------------------------------------------
+
+
+def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str,
+                            correction: bool = False):
+    """Difference of proportions (fractions): diff, lo, hi, p, rel, rel_lo, rel_hi."""
+    k_c, n_c, k_t, n_t = (np.asarray(a, dtype=float) for a in (k_c, n_c, k_t, n_t))
+    z = normal_quantile(confidence)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_c, p_t = k_c / n_c, k_t / n_t
+        d = p_t - p_c
+        # Newcombe (1998) method 10, Wald, or Agresti-Caffo (one success and one failure added)
+        lo, hi = (np.asarray(b, dtype=float) for b in confint_proportions_2indep(
+            k_t, n_t, k_c, n_c, method=_DIFF_CONFINT[method], compare="diff", alpha=1 - confidence))
+        # Pooled two-proportion test = Pearson's chi-square on the 2 x 2 table; Yates as R.
+        pooled = (k_c + k_t) / (n_c + n_t)
+        dev = np.abs(k_t - n_t * pooled)  # |observed - expected|, the same in all four cells
+        if correction:
+            dev = dev - np.minimum(0.5, dev)
+        inv_expected = (1 / (n_t * pooled) + 1 / (n_t * (1 - pooled)) + 1 / (n_c * pooled)
+                        + 1 / (n_c * (1 - pooled)))
+        chi2 = dev**2 * inv_expected
+        p = stats.chi2.sf(chi2, 1)
+        p = np.where((pooled == 0) | (pooled == 1), 1.0, p)
+        # Relative difference: log of the risk ratio (Katz et al. 1978)
+        rr = p_t / p_c
+        se_log = np.sqrt(1 / k_t - 1 / n_t + 1 / k_c - 1 / n_c)
+        rel_lo, rel_hi = rr * np.exp(-z * se_log) - 1, rr * np.exp(z * se_log) - 1
+    return d, np.clip(lo, -1, 1), np.clip(hi, -1, 1), p, rr - 1, rel_lo, rel_hi
+
+
+def mean_diff(n_c, m_c, s_c, n_t, m_t, s_t, confidence: float):
+    """Welch: diff, lo, hi, p, rel, rel_lo, rel_hi (rel by the delta method)."""
+    n_c, m_c, s_c, n_t, m_t, s_t = (np.asarray(a, dtype=float) for a in (n_c, m_c, s_c, n_t, m_t, s_t))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v_c, v_t = s_c**2 / n_c, s_t**2 / n_t
+        se = np.sqrt(v_c + v_t)
+        df = (v_c + v_t) ** 2 / (v_c**2 / (n_c - 1) + v_t**2 / (n_t - 1))
+        d = m_t - m_c
+        t = stats.t.ppf(0.5 + confidence / 2, df)
+        p = 2 * stats.t.sf(np.abs(d / se), df)
+        rel = m_t / m_c - 1
+        se_rel = np.sqrt(v_t / m_c**2 + m_t**2 * v_c / m_c**4)
+        zq = normal_quantile(confidence)
+    return d, d - t * se, d + t * se, p, rel, rel - zq * se_rel, rel + zq * se_rel
+
+
+def nps_diff(c, t, confidence: float, method: str):
+    """NPS difference in points: diff, lo, hi, p (unpooled z-test)."""
+    (pro_c, pas_c, det_c), (pro_t, pas_t, det_t) = (
+        [np.asarray(x, dtype=float) for x in arm] for arm in (c, t))
+    n_c, n_t = pro_c + pas_c + det_c, pro_t + pas_t + det_t
+    z = normal_quantile(confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = (pro_t - det_t) / n_t - (pro_c - det_c) / n_c
+
+        shift = (0.75, 3) if method == "adjusted-wald" else (0, 0)
+        cen_c, var_c = nps_share_variance(pro_c + shift[0], det_c + shift[0], n_c + shift[1])
+        cen_t, var_t = nps_share_variance(pro_t + shift[0], det_t + shift[0], n_t + shift[1])
+        se = np.sqrt(var_c + var_t)
+        centre = cen_t - cen_c
+        lo, hi = centre - z * se, centre + z * se
+        # The test uses the observed (unadjusted) variances.
+        (_, v_c), (_, v_t) = nps_share_variance(pro_c, det_c, n_c), nps_share_variance(pro_t, det_t, n_t)
+        z_obs = d / np.sqrt(v_c + v_t)
+        p = 2 * stats.norm.sf(np.abs(z_obs))
+        p = np.where(np.isfinite(z_obs), p, np.where(d == 0, 1.0, p))
+    return 100 * d, 100 * np.clip(lo, -2, 2), 100 * np.clip(hi, -2, 2), p
+
+
+# --------------------------------------------------------------------------------------
+# The public comparisons
+# --------------------------------------------------------------------------------------
+
+
+def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_treatment: int, *,
+                        confidence: float = DEFAULT_CONFIDENCE,
+                        method: Literal["newcombe", "wald", "agresti-caffo"] = "newcombe",
+                        correction: bool = False) -> Comparison:
+    """Difference of two proportions (treatment - control) in percentage points.
+
+    Parameters
+    ----------
+    k_control, n_control, k_treatment, n_treatment : int
+        Successes and trials in each group.
+    confidence : float
+        Confidence level of the intervals.
+    method : {"newcombe", "wald", "agresti-caffo"}
+        Interval of the difference: Newcombe's hybrid score interval (default; method 10
+        of Newcombe 1998), Wald, or Agresti-Caffo (one success and one failure added to
+        each group).
+    correction : bool
+        Yates' continuity correction of the test (R's ``prop.test`` default is ``TRUE``).
+
+    Returns
+    -------
+    Comparison
+        ``p_value`` is the pooled two-proportion z-test, equal to Pearson's chi-square on
+        the 2 x 2 table (with Yates' correction if asked). ``rel_diff`` is
+        ``p_t / p_c - 1`` in percent with the log (Katz) interval of the ratio.
+
+    References
+    ----------
+    .. [1] Newcombe, R. G. (1998). Interval estimation for the difference between
+           independent proportions. Statistics in Medicine, 17, 873-890.
+    .. [2] Agresti, A. & Caffo, B. (2000). Simple and effective confidence intervals for
+           proportions and differences of proportions. The American Statistician, 54(4).
+
+    Examples
+    --------
+    >>> c = compare_proportions(48, 80, 56, 70)
+    >>> round(c.diff, 2), round(c.ci_low, 2), round(c.ci_high, 2)
+    (20.0, 5.24, 33.39)
+    """
+    check_counts(k_control=k_control, n_control=n_control, k_treatment=k_treatment,
+                  n_treatment=n_treatment)
+    for k, n, arm in ((k_control, n_control, "control"), (k_treatment, n_treatment, "treatment")):
+        if k > n:
+            raise ValueError(f"{arm}: successes ({k}) cannot exceed trials ({n}).")
+        if n == 0:
+            raise ValueError(f"The {arm} group has no observations; a comparison needs both groups.")
+    c = check_confidence(confidence)
+    check_option("method", method, DIFF_CI_METHODS)
+    d, lo, hi, p, rel, rlo, rhi = proportion_diff(k_control, n_control, k_treatment, n_treatment, c, method,
+                                                  correction)
+    described = f"{method}; chi-square" + (" (Yates)" if correction else "")
+    return Comparison(100 * float(d), 100 * float(lo), 100 * float(hi), float(p), 100 * float(rel),
+                      100 * float(rlo), 100 * float(rhi),
+                      proportion_from_counts(k_control, n_control, confidence=c),
+                      proportion_from_counts(k_treatment, n_treatment, confidence=c), c, described)
+
+
+def compare_means_from_moments(n_control: int, mean_control: float, sd_control: float,
+                               n_treatment: int, mean_treatment: float, sd_treatment: float, *,
+                               confidence: float = DEFAULT_CONFIDENCE) -> Comparison:
+    """Welch's comparison of two means from n, mean and SD (ddof = 1) of each group.
+
+    Returns
+    -------
+    Comparison
+        ``diff`` in the metric's units with the Welch t interval (Welch-Satterthwaite
+        degrees of freedom) and p-value; ``rel_diff`` is ``mean_t / mean_c - 1`` in percent
+        with a delta-method interval.
+
+    Examples
+    --------
+    >>> c = compare_means_from_moments(100, 3.8, 1.0, 100, 4.1, 1.1)
+    >>> round(c.diff, 2)
+    0.3
+    """
+    for n, arm in ((n_control, "control"), (n_treatment, "treatment")):
+        check_counts(**{f"n_{arm}": n})
+        if n < 2:
+            raise ValueError(f"The {arm} group has {n} observation(s); Welch's test needs at least 2.")
+    c = check_confidence(confidence)
+    d, lo, hi, p, rel, rlo, rhi = mean_diff(n_control, mean_control, sd_control,
+                                                    n_treatment, mean_treatment, sd_treatment, c)
+    return Comparison(float(d), float(lo), float(hi), float(p), 100 * float(rel), 100 * float(rlo),
+                      100 * float(rhi), mean_from_moments(n_control, mean_control, sd_control, confidence=c),
+                      mean_from_moments(n_treatment, mean_treatment, sd_treatment, confidence=c), c,
+                      "welch")
+
+
+def compare_means(control: Iterable[float], treatment: Iterable[float], *,
+                  confidence: float = DEFAULT_CONFIDENCE) -> Comparison:
+    """Welch's comparison of two samples of raw values (missing values raise)."""
+    x, y = np.asarray(control, dtype=float), np.asarray(treatment, dtype=float)
+    for arr, arm in ((x, "control"), (y, "treatment")):
+        if np.isnan(arr).any():
+            raise ValueError(f"The {arm} values contain {int(np.isnan(arr).sum())} missing value(s); "
+                             "drop them first (and report how many).")
+    return compare_means_from_moments(x.size, float(x.mean()) if x.size else math.nan,
+                                      float(x.std(ddof=1)) if x.size > 1 else math.nan,
+                                      y.size, float(y.mean()) if y.size else math.nan,
+                                      float(y.std(ddof=1)) if y.size > 1 else math.nan,
+                                      confidence=confidence)
+
+
+def compare_nps_from_counts(control: Sequence[int], treatment: Sequence[int], *,
+                            confidence: float = DEFAULT_CONFIDENCE,
+                            method: Literal["adjusted-wald", "wald"] = "adjusted-wald") -> Comparison:
+    """Difference in NPS points between two groups given as (promoters, passives, detractors).
+
+    Returns
+    -------
+    Comparison
+        ``diff`` is the observed difference. The interval adds 0.75 / 1.5 / 0.75
+        pseudo-counts to each group (``"adjusted-wald"``, Rocks 2016) or uses the observed
+        shares (``"wald"``), with variance ``var_t + var_c`` and each group's variance
+        ``(p + d - (p - d)^2) / n``. The p-value is the z-test with the observed
+        variances. ``rel_diff`` is nan: NPS can be zero or negative.
+
+    Examples
+    --------
+    >>> round(compare_nps_from_counts((40, 30, 30), (50, 30, 20), method="wald").diff, 6)
+    20.0
+    """
+    c_arm, t_arm = tuple(control), tuple(treatment)
+    for arm, name in ((c_arm, "control"), (t_arm, "treatment")):
+        if len(arm) != 3:
+            raise ValueError(f"`{name}` must be (promoters, passives, detractors); got {arm!r}.")
+        check_counts(promoters=arm[0], passives=arm[1], detractors=arm[2])
+        if sum(arm) == 0:
+            raise ValueError(f"The {name} group has no answers; a comparison needs both groups.")
+    c = check_confidence(confidence)
+    check_option("method", method, ("adjusted-wald", "wald"))
+    d, lo, hi, p = nps_diff(c_arm, t_arm, c, method)
+    return Comparison(float(d), float(lo), float(hi), float(p), math.nan, math.nan, math.nan,
+                      nps_from_counts(*c_arm, confidence=c, method=method),
+                      nps_from_counts(*t_arm, confidence=c, method=method), c, f"{method}; z-test")
+
+
+def cuped_adjust(arms: Sequence[CoMoments]) -> tuple[list[Moments], float]:
+    """Each arm's moments of the CUPED outcome ``y - theta (x - mean(x))``, from co-moments alone.
+
+    ``theta = cov(x, y) / var(x)`` is pooled over all arms (so it does not depend on the
+    treatment and the difference between arms stays unbiased), and the variance shrinks by
+    1 - rho^2 (Deng, Xu, Kohavi & Walker 2013). Per arm, the adjusted mean is
+    ``mean_y - theta (mean_x - grand mean_x)`` and the adjusted sum of squares
+    ``m2_y - 2 theta c_xy + theta^2 m2_x``: the same numbers as adjusting every row.
+
+    Returns the adjusted :class:`~cxlab.stats.aggregate.Moments` per arm and ``theta``.
+    """
+    pooled = sum(arms, CoMoments(0, math.nan, math.nan, 0.0, 0.0, 0.0))
+    theta = pooled.c_xy / pooled.m2_x if pooled.m2_x > 0 else 0.0
+    out = [Moments(a.n, a.mean_y - theta * (a.mean_x - pooled.mean_x),
+                   max(a.m2_y - 2 * theta * a.c_xy + theta**2 * a.m2_x, 0.0)) for a in arms]
+    return out, float(theta)
