@@ -51,7 +51,7 @@ _SUBMODULES = {
     "plots": "plots",
     "power": "power",
     "runner": "runner",
-    "sample": "sample",
+    "sample": "data.sample",
     "schedule": "schedule",
     "segments": "segments",
     "sentiment": "sentiment",

@@ -8,7 +8,7 @@ import pytest
 
 import cxlab
 from cxlab import DataValidationError
-from cxlab.data import ExclusionReport, detect_encoding, load_folder, read_table
+from cxlab.data import ExclusionReport, detect_encoding, load_folder, read_source
 
 STAGES = ["预约", "现场服务", "审核", "激活"]
 
@@ -36,7 +36,7 @@ def test_undecodable_csv_says_how_to_fix(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(b"nps\n\xff\xfe\xfa\x80\x81\n")
     with pytest.raises(DataValidationError, match="neither UTF-8 nor GBK/GB18030.*CSV UTF-8"):
-        read_table(path)
+        read_source(path)
 
 
 def test_excel_parquet_duckdb_sqlite_and_query_sources(raw, tmp_path):
@@ -139,7 +139,7 @@ def test_other_tables_validate(sample_data):
 def test_missing_file_and_folder_messages(tmp_path):
     (tmp_path / "responses.csv").write_text("nps\n9\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="did you mean .*responses.csv"):
-        read_table(tmp_path / "respones.csv")
+        read_source(tmp_path / "respones.csv")
     with pytest.raises(DataValidationError, match="Run `cxlab sample"):
         load_folder(tmp_path / "nowhere")
     assert set(load_folder(tmp_path)) == {"responses"}
@@ -150,4 +150,4 @@ def test_missing_extra_names_the_install_command(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "sqlalchemy", None)  # as if the extra were not installed
     with pytest.raises(cxlab.MissingDependencyError, match=r"pip install 'cxlab\[sql\]'"):
-        read_table("postgresql://nobody@localhost/cx", table="t")
+        read_source("postgresql://nobody@localhost/cx", table="t")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import cxlab
-from cxlab.sample import LABELS, PLANTED, planted
+from cxlab.data.sample import LABELS, PLANTED, planted
 
 
 def _scores(frame, metric, by):

@@ -27,9 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from stdnum import luhn
+from stdnum.iso7064 import mod_11_2
 
 __all__ = ["PLANTED", "LABELS", "SampleData", "dataset", "customers", "responses", "tickets",
-           "experiment", "write", "PERIOD_START", "WEEKS"]
+           "experiment", "write", "planted", "PERIOD_START", "WEEKS", "id_card_number",
+           "bank_card_number"]
 
 PERIOD_START = pd.Timestamp("2026-03-30")  # a Monday
 WEEKS = 26
@@ -118,24 +121,37 @@ _COMMENTS = {
 }
 
 
-def _id_card(rng: np.random.Generator) -> str:
-    """A mainland ID-card number with a valid ISO 7064 MOD 11-2 check digit."""
+def id_card_number(rng: np.random.Generator) -> str:
+    """A made-up mainland ID-card number (GB 11643-1999) with a valid check digit.
+
+    The 17-digit body is a real area code, a birth date and a sequence number; the check
+    digit is ISO 7064 MOD 11-2, the one GB 11643 uses (``stdnum.cn.ric`` validates it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stdnum.cn import ric
+    >>> ric.is_valid(id_card_number(np.random.default_rng(0)))
+    True
+    """
     area = rng.choice(["110101", "310104", "440305", "510107", "330106"])
     year = rng.integers(1950, 2005)
     body = f"{area}{year}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{rng.integers(0, 1000):03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
-    return body + check
+    return body + mod_11_2.calc_check_digit(body)
 
 
-def _luhn_card(rng: np.random.Generator) -> str:
-    """A 16-digit bank-card number passing the Luhn check."""
-    digits = [6, 2, 2, 2] + [int(d) for d in rng.integers(0, 10, 11)]
-    total = 0
-    for i, d in enumerate(reversed(digits)):  # positions from the right, before the check digit
-        d = d * 2 if i % 2 == 0 else d
-        total += d - 9 if d > 9 else d
-    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
+def bank_card_number(rng: np.random.Generator) -> str:
+    """A made-up 16-digit bank-card number (prefix 6222) passing the Luhn check.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stdnum import luhn
+    >>> luhn.is_valid(bank_card_number(np.random.default_rng(0)))
+    True
+    """
+    body = "6222" + "".join(map(str, rng.integers(0, 10, 11)))
+    return body + luhn.calc_check_digit(body)
 
 
 def _comment_pool(rng: np.random.Generator, locale: str) -> dict[str, np.ndarray]:
@@ -151,7 +167,7 @@ def _comment_pool(rng: np.random.Generator, locale: str) -> dict[str, np.ndarray
         pii.append(template.format(
             phone=f"1{rng.choice([3, 5, 8])}{rng.integers(0, 10)}{rng.integers(0, 10**8):08d}",
             email=f"user{rng.integers(100, 9999)}@example.com",
-            idcard=_id_card(rng), card=_luhn_card(rng)))
+            idcard=id_card_number(rng), card=bank_card_number(rng)))
     pool["pii"] = np.array(pii, dtype=object)
     return pool
 
