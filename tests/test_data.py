@@ -309,7 +309,8 @@ def test_validate_and_the_schemas():
     assert set(SCHEMAS) == {"responses", "tickets", "customers", "assignments"}
     assert all(isinstance(f, Field) for spec in SCHEMAS.values() for f in spec.values())
     assert set(DIMENSIONS) <= set(SCHEMAS["tickets"])
-    raw = pd.DataFrame({"user_id": [1, 2], "variant": ["A", "B"], "fcr": ["yes", "no"], "csat": [5.0, None]})
+    raw = pd.DataFrame({"user_id": [1, 2], "variant": ["A", "B"], "fcr": ["yes", "no"],
+                        "csat": [5.0, None]})
     typed = validate(raw, "assignments")
     assert typed["csat"].dtype == "Int8" and typed["fcr"].tolist() == [True, False]
     assert typed["variant"].dtype == "category"

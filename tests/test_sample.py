@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import cxlab
-from cxlab.data.sample import LABELS, PLANTED, bank_card_number, id_card_number, planted
+from cxlab.data.sample import LABELS, PLANTED, planted
+from cxlab.data.sample_comments import bank_card_number, id_card_number
 
 
 def _scores(frame, metric, by):

@@ -11,14 +11,16 @@ Nothing is dropped. Blank answers stay blank and are counted per column and reas
 every table :func:`cxlab.scores` returns. Invalid data raises
 :class:`~cxlab.DataValidationError` saying what, where (file, column, rows) and what to do.
 
-==================  ====================================================================
-``schemas``         the column vocabulary (``SCHEMAS``, ``Field``, ``DIMENSIONS``) and
-                    ``validate``
-``sources``         ``read_source`` (files, DuckDB, database URLs), ``detect_encoding``
-``loaders``         ``load_*``, ``load_folder``, ``in_period``, ``ExclusionReport``,
-                    ``exclusions``
-``sample``          seeded synthetic tables with planted effects (``cxlab.sample``)
-==================  ====================================================================
+======================  ================================================================
+``schemas``             the column vocabulary (``SCHEMAS``, ``Field``, ``DIMENSIONS``) and
+                        ``validate``
+``sources``             ``read_source`` (files, DuckDB, database URLs), ``detect_encoding``
+``loaders``             ``load_*``, ``load_folder``, ``in_period``, ``ExclusionReport``,
+                        ``exclusions``
+``sample``              seeded synthetic tables with planted effects (``cxlab.sample``)
+``sample_comments``     the sample's comments, some with made-up phone, ID-card and
+                        bank-card numbers
+======================  ================================================================
 """
 
 from __future__ import annotations
