@@ -57,7 +57,7 @@ _SUBMODULES = {
     "readout": "readout",
     "power": "stats.power",
     "runner": "runner",
-    "sample": "sample",
+    "sample": "data.sample",
     "schedule": "schedule",
     "segments": "segments",
     "sentiment": "sentiment",

@@ -15,7 +15,7 @@ __all__ = ["main"]
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from .sample import write
+    from .data.sample import write
 
     paths = write(args.out, args.n, seed=args.seed, locale=args.locale, fmt=args.format)
     for name, path in paths.items():

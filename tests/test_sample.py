@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import cxlab
-from cxlab.sample import LABELS, PLANTED, planted
+from cxlab.data.sample import LABELS, PLANTED, planted
+from cxlab.data.sample_comments import bank_card_number, id_card_number
 
 
 def _scores(frame, metric, by):
@@ -133,3 +134,44 @@ def test_write_parquet_and_csv(tmp_path):
     loaded = cxlab.data.load_folder(tmp_path / "csv")
     assert set(loaded) == {"responses", "tickets", "customers", "experiment"}
     assert re.search("审核", (tmp_path / "csv" / "planted.json").read_text(encoding="utf-8"))
+
+
+def _gb11643_check_digit(body):  # the standard's weights, written out as a reference
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def _luhn_check_digit(body):
+    total = 0
+    for i, d in enumerate(int(c) for c in reversed(body)):  # from the right, before the check digit
+        d = d * 2 if i % 2 == 0 else d
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def test_id_and_bank_card_numbers_have_valid_check_digits():
+    from stdnum import luhn
+    from stdnum.cn import ric
+
+    rng = np.random.default_rng(11)
+    for _ in range(500):
+        number = id_card_number(rng)
+        assert ric.calc_check_digit(number) == number[17] == _gb11643_check_digit(number[:17])
+        assert ric.get_birth_date(number).year in range(1950, 2005)
+        card = bank_card_number(rng)
+        assert len(card) == 16 and card.startswith("6222")
+        assert luhn.is_valid(card) and card[15] == _luhn_check_digit(card[:15])
+
+
+def test_sizes_arguments_and_planted_labels():
+    data = cxlab.sample.dataset(600, seed=2, locale="en")
+    assert list(data.tables()) == ["customers", "responses", "tickets", "experiment"]
+    assert (len(data.customers), len(data.tickets), len(data.experiment)) == (200, 500, 300)
+    with pytest.raises(ValueError, match="`n` must be a positive whole number; got 0"):
+        cxlab.sample.customers(0)
+    with pytest.raises(ValueError, match="`fmt` must be one of 'parquet', 'csv'; got 'xlsx'"):
+        cxlab.sample.write("unused", 100, fmt="xlsx")
+    zh = planted("zh")
+    assert zh["rollout"]["regions"] == ["华东", "华南"]
+    assert zh["tiny_agent"]["agent_id"] == "A099"
+    assert PLANTED["rollout"]["regions"] == [0, 1]  # the module's table is left as it was

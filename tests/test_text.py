@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxlab
-from cxlab.sample import _id_card, _luhn_card
+from cxlab.data.sample_comments import bank_card_number as _luhn_card, id_card_number as _id_card
 from cxlab.text import PERSONAL_DATA, find_personal_data, keywords, language, mask, tokenize
 from cxlab.text import phrases as text_phrases
 

@@ -28,8 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .sample_comments import draw_comments
+
 __all__ = ["PLANTED", "LABELS", "SampleData", "dataset", "customers", "responses", "tickets",
-           "experiment", "write", "PERIOD_START", "WEEKS"]
+           "experiment", "write", "planted", "PERIOD_START", "WEEKS"]
 
 PERIOD_START = pd.Timestamp("2026-03-30")  # a Monday
 WEEKS = 26
@@ -86,75 +88,6 @@ PLANTED = {
     "tiny_agent": {"agent_id": "A099", "responses": 3,
                    "note": "three perfect answers; must not top a league table"},
 }
-
-_COMMENTS = {
-    "zh": {
-        "low": ["等了太久，电话一直转不到人工", "退款到现在还没到账", "客服态度很差，问题也没解决",
-                "APP总是闪退，登录不了", "审核太慢了，材料交了三次", "字太小看不清，操作太复杂",
-                "解决方案根本没用，又得重新打电话", "公众号回复很慢，等了两天", "排队排了一个小时",
-                "问题反复出现，每次都要重新说明情况", "激活失败，也没人告诉我原因", "收费不透明，被多扣钱了"],
-        "mid": ["还可以，就是等的时间有点长", "流程一般，希望再简化一些", "客服还行，但需要转好几次",
-                "APP功能够用，界面有点乱", "门店环境不错，就是人多"],
-        "high": ["客服很耐心，一次就解决了", "办理很快，体验很好", "APP很方便，几分钟就搞定",
-                 "工作人员很专业，谢谢", "流程清楚，没有多跑一趟", "回复及时，点赞", "门店服务热情周到"],
-        "pii": ["请尽快回电 {phone}", "我的手机号{phone}，一直没人联系我", "发到我邮箱{email}吧",
-                "身份证号{idcard}已经提交过了，为什么还要再交", "退款请打到卡号 {card}",
-                "联系电话：{phone}，邮箱：{email}"],
-    },
-    "en": {
-        "low": ["Waited far too long, could not reach a human agent", "Still waiting for my refund",
-                "The agent was rude and the problem is not solved", "The app keeps crashing on login",
-                "Review took ages, I submitted my documents three times",
-                "The solution did not work, I had to call again", "Queued for an hour in the store",
-                "Activation failed and nobody told me why"],
-        "mid": ["OK, but the wait was a bit long", "Process is fine, could be simpler",
-                "Agent was fine but I was transferred twice"],
-        "high": ["Very patient agent, solved on the first call", "Quick and easy, great experience",
-                 "The app is convenient, done in minutes", "Professional staff, thank you",
-                 "Clear process, no second visit needed"],
-        "pii": ["Please call me back on {phone}", "My email is {email}, nobody replied",
-                "I already gave my ID {idcard} twice", "Refund to card {card} please"],
-    },
-}
-
-
-def _id_card(rng: np.random.Generator) -> str:
-    """A mainland ID-card number with a valid ISO 7064 MOD 11-2 check digit."""
-    area = rng.choice(["110101", "310104", "440305", "510107", "330106"])
-    year = rng.integers(1950, 2005)
-    body = f"{area}{year}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{rng.integers(0, 1000):03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
-    return body + check
-
-
-def _luhn_card(rng: np.random.Generator) -> str:
-    """A 16-digit bank-card number passing the Luhn check."""
-    digits = [6, 2, 2, 2] + [int(d) for d in rng.integers(0, 10, 11)]
-    total = 0
-    for i, d in enumerate(reversed(digits)):  # positions from the right, before the check digit
-        d = d * 2 if i % 2 == 0 else d
-        total += d - 9 if d > 9 else d
-    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
-
-
-def _comment_pool(rng: np.random.Generator, locale: str) -> dict[str, np.ndarray]:
-    texts = _COMMENTS[locale]
-    other = _COMMENTS["en" if locale == "zh" else "zh"]
-    pool = {}
-    for mood in ("low", "mid", "high"):
-        # mostly the locale's language, some comments in the other one
-        pool[mood] = np.array(texts[mood] * 6 + other[mood], dtype=object)
-    pii = []
-    for _ in range(200):
-        template = rng.choice(texts["pii"])
-        pii.append(template.format(
-            phone=f"1{rng.choice([3, 5, 8])}{rng.integers(0, 10)}{rng.integers(0, 10**8):08d}",
-            email=f"user{rng.integers(100, 9999)}@example.com",
-            idcard=_id_card(rng), card=_luhn_card(rng)))
-    pool["pii"] = np.array(pii, dtype=object)
-    return pool
-
 
 def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int8), categories=labels)
@@ -308,7 +241,7 @@ def responses(n: int = 20_000, *, seed: int = 0, locale: str = "zh", comments: b
         "ces": _nullable_int8(ces, ces_miss),
     })
     if comments:
-        frame["comment"] = _comments(rng, locale, csat, responded)
+        frame["comment"] = draw_comments(rng, locale, csat, responded)
     # The tiny-sample agent: three perfect answers, appended so every size has them.
     k = PLANTED["tiny_agent"]["responses"]
     if n > 10 * k:
@@ -318,20 +251,6 @@ def responses(n: int = 20_000, *, seed: int = 0, locale: str = "zh", comments: b
         frame.loc[rows, ["nps", "csat", "ces"]] = [10, 5, 1]
     frame["agent_id"] = frame["agent_id"].astype("category")
     return frame
-
-
-def _comments(rng: np.random.Generator, locale: str, csat: np.ndarray,
-              responded: np.ndarray) -> pd.Series:
-    pool = _comment_pool(rng, locale)
-    n = len(csat)
-    has = responded & (rng.random(n) < np.where(csat <= 2, 0.7, 0.3))
-    out = np.full(n, None, dtype=object)
-    for mood, mask in (("low", csat <= 2), ("mid", csat == 3), ("high", csat >= 4)):
-        sel = has & mask
-        out[sel] = pool[mood][rng.integers(0, len(pool[mood]), int(sel.sum()))]
-    pii = has & (rng.random(n) < 0.08)
-    out[pii] = pool["pii"][rng.integers(0, len(pool["pii"]), int(pii.sum()))]
-    return pd.Series(out, dtype="string")
 
 
 def tickets(n: int = 20_000, *, seed: int = 0, locale: str = "zh",
