@@ -52,7 +52,7 @@ _SUBMODULES = {
     "outputs": "outputs",
     "pages": "pages",
     "params": "params",
-    "periods": "periods",
+    "periods": "data.periods",
     "plots": "plots",
     "readout": "readout",
     "power": "stats.power",

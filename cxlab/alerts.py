@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._checks import check_option, require_columns
 from .metric_defs import Metric, get_metric
-from .periods import add_period
+from .data.periods import add_period
 from .stats.cube import cube
 from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of
 

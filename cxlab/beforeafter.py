@@ -20,7 +20,7 @@ import pandas as pd
 from ._checks import check_confidence, require_columns
 from .errors import DataValidationError
 from .metric_defs import Metric
-from .periods import add_period
+from .data.periods import add_period
 
 __all__ = ["did", "event_study", "placebo", "its", "mark", "score_metric"]
 

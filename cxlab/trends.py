@@ -10,7 +10,7 @@ import pandas as pd
 from ._checks import check_confidence
 from .metric_defs import Metric, get_metric
 from .metrics import scores
-from .periods import PERIODS, add_period, period_label
+from .data.periods import PERIODS, add_period, period_label
 from .stats.cube import cube
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .stats.kinds import cube_scales, kind_of, reshape, take

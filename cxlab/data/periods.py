@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._checks import check_option, require_columns
-from .errors import DataValidationError
+from .._checks import check_option, require_columns
+from ..errors import DataValidationError
 
 __all__ = ["PERIODS", "add_period", "period_label"]
 
