@@ -1,31 +1,32 @@
 """cxlab: customer-experience metrics, segments and experiments with honest intervals.
 
-The public API, by module (each module's ``__all__`` lists the rest):
+The layers, each importing only from the ones above it (a test walks the imports):
 
-========================  ==============================================================
-``cxlab.scores``          every metric with its interval, overall or per group
-``cxlab.segment_scores``  several breakdowns from one pass over the rows
-``cxlab.nps/csat/ces``    one metric per group
-``cxlab.metrics``         ``Estimate``, ``Metric``, ``METRICS``, ``*_from_counts``
-``cxlab.aggregate``       ``Histogram``, ``Moments``, ``NPSCounts``, ``cube``, ``cube_sql``
-``cxlab.data``            ``load_responses``, ``load_tickets``, ``load_customers``,
-                          ``load_assignments``, ``ExclusionReport``
-``cxlab.trends``          scores per period, period-over-period changes
-``cxlab.segments``        breakdowns with tests, league tables, raking, follow-up list
-``cxlab.alerts``          control charts of touchpoints
-``cxlab.drivers``         key drivers of satisfaction
-``cxlab.experiments``     A/B comparisons, SRM, CUPED, power, sequential monitoring
-``cxlab.beforeafter``     difference-in-differences, event study, ITS
-``cxlab.text``            personal-data masking, tokenising, keywords, topics, sentiment
-``cxlab.sentiment``       the offline sentiment models (Chinese and English) and their rebuild
-``cxlab.plots``           the standard charts
-``cxlab.params``, ``cxlab.runner``, ``cxlab.schedule``, ``cxlab.outputs``, ``cxlab.pages``
-                          parameters, report runs, schedules, run folders, voila pages
-``cxlab.sample``          seeded sample data with planted effects
-========================  ==============================================================
+==========================  ==========================================================
+``cxlab.errors``,           the error classes; private checks and project paths shared
+``_checks``, ``_paths``     by every layer
+``cxlab.metric_defs``       the metric registry: ``Metric``, ``METRICS``, ``get_metric``
+``cxlab.data``              schemas, sources (files, databases), loaders, periods, sample
+``cxlab.stats``             rows -> sufficient statistics (``aggregate``, ``cube``,
+                            ``cube_sql``, ``engines``); the metric kinds (``kinds``) that
+                            own each kind's arithmetic; ``estimates``, ``compare``,
+                            ``ordinal``, ``multiplicity``, ``shrinkage``, ``power``,
+                            ``sequential``. Never sees rows except to aggregate them.
+analyses                    ``metrics`` (``scores``), ``segments``, ``league``,
+                            ``followup``, ``weighting``, ``trends``, ``alerts``,
+                            ``drivers``, ``experiments``, ``beforeafter``
+``cxlab.text``              personal-data masking, tokens, keywords, sentiment
+presentation                ``readout`` (the experiment's wording), ``tables``, ``plots``
+``cxlab.reports``           params, schedule, runner, outputs, pages, cli
+==========================  ==========================================================
 
-Submodules and names load on first use (PEP 562), so a voila page kernel that needs only
-``cxlab.pages`` does not pay for scipy, statsmodels and matplotlib.
+The public API: ``cxlab.scores``, ``cxlab.segment_scores``, ``cxlab.nps/csat/ces``,
+``cxlab.load_responses`` (and the other loaders), ``cxlab.METRICS`` and the names below;
+``from cxlab import segments, alerts, drivers, experiments, beforeafter, text`` reaches
+each analysis (``segments`` re-exports the league table, follow-up list and weighting;
+``experiments`` the comparisons, power and sequential monitoring). Submodules and names
+load on first use (PEP 562), so a voila page kernel that needs only ``cxlab.pages`` does
+not pay for scipy, statsmodels and matplotlib.
 """
 
 from __future__ import annotations
