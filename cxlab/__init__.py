@@ -54,7 +54,7 @@ _SUBMODULES = {
     "sample": "sample",
     "schedule": "schedule",
     "segments": "segments",
-    "sentiment": "sentiment",
+    "sentiment": "text.sentiment",
     "sequential": "sequential",
     "tables": "tables",
     "text": "text",
