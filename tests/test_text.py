@@ -20,7 +20,8 @@ from cxlab.text import phrases as text_phrases
 def _id_number(rng: np.random.Generator) -> str:
     """A mainland ID-card number: area code, birth date, sequence, and stdnum's check character."""
     area = rng.choice(["110101", "310104", "440305", "510107", "330106"])
-    body = f"{area}{rng.integers(1950, 2005)}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{rng.integers(0, 1000):03d}"
+    born = f"{rng.integers(1950, 2005)}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}"
+    body = f"{area}{born}{rng.integers(0, 1000):03d}"
     return body + ric.calc_check_digit(body + "?")  # calc_check_digit ignores the last character
 
 

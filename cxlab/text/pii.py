@@ -36,8 +36,8 @@ PERSONAL_DATA = {"email": "[邮箱]", "id_card": "[身份证号]", "bank_card": 
 @cache
 def _stdnum():
     """python-stdnum's resident-ID and Luhn modules and its error class (the ``text`` extra)."""
-    exceptions = optional_import("stdnum.exceptions", "text")
-    return optional_import("stdnum.cn.ric", "text"), optional_import("stdnum.luhn", "text"), exceptions.ValidationError
+    ric, luhn = optional_import("stdnum.cn.ric", "text"), optional_import("stdnum.luhn", "text")
+    return ric, luhn, optional_import("stdnum.exceptions", "text").ValidationError
 
 
 def _digits(text: str) -> str:

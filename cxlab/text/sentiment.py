@@ -38,8 +38,8 @@ from .._checks import optional_import
 from ..metrics import proportion_from_counts
 from .tokens import RESOURCES, language
 
-__all__ = ["sentiment", "evaluate", "build_general_zh", "training_summary", "training_comments", "general_zh_weights",
-           "general_logit", "ServiceZh", "English"]
+__all__ = ["sentiment", "evaluate", "build_general_zh", "training_summary", "training_comments",
+           "general_zh_weights", "general_logit", "ServiceZh", "English"]
 
 GENERAL_ZH = RESOURCES / "sentiment_general_zh.npz"
 N_FEATURES = 2**18
@@ -133,7 +133,10 @@ def general_logit(texts: list[str]) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 def training_comments(lang: str) -> pd.DataFrame:
-    """cxlab's labelled service comments in ``lang`` (``"zh"`` or ``"en"``): ``label`` (1 = positive), ``text``."""
+    """cxlab's labelled service comments in ``lang`` (``"zh"`` or ``"en"``).
+
+    Returns a frame with ``label`` (1 = positive, 0 = negative) and ``text``.
+    """
     return pd.read_csv(RESOURCES / f"sentiment_service_{lang}.tsv", sep="\t", comment="#",
                        dtype={"label": int, "text": str})
 

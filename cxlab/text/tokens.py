@@ -1,4 +1,4 @@
-"""Words of a comment: its language, its tokens (jieba with a CX dictionary for Chinese) and stop words.
+"""Words of a comment: its language, its tokens and the stop words left out.
 
 The Chinese tokeniser is jieba with a CX dictionary shipped in the package
 (``resources/cx_dict.txt``; ``pip install 'cxlab[text]'``).
@@ -40,7 +40,7 @@ def language(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """The Chinese and English stop words (``resources/stopwords_{zh,en}.txt``) that tokens leave out."""
+    """The Chinese and English stop words that tokens leave out (``resources/stopwords_*.txt``)."""
     words = set()
     for name in ("stopwords_zh.txt", "stopwords_en.txt"):
         words |= {w.strip() for w in (RESOURCES / name).read_text(encoding="utf-8").splitlines() if w.strip()}
