@@ -2,7 +2,7 @@
 
     python bench/sentiment_selection.py [--repeats 3]
 
-Model choice uses only the training comments in ``cxlab/resources`` (repeated stratified
+Model choice uses only the training comments in ``cxlab/text/resources`` (repeated stratified
 5-fold cross-validation). The held-out comments in ``tests/data`` are scored once per
 variant and reported; they were not used to choose anything.
 """
@@ -31,8 +31,8 @@ def _zh_variants():
 
 def _predict_zh(config, train: pd.DataFrame, texts: list[str]) -> np.ndarray:
     if config is None:
-        return 1 / (1 + np.exp(-s._general_logit(texts)))
-    return s._ServiceZh(train, **config)(texts)
+        return 1 / (1 + np.exp(-s.general_logit(texts)))
+    return s.ServiceZh(train, **config)(texts)
 
 
 def _en_variants():
@@ -43,9 +43,9 @@ def _en_variants():
 
 def _predict_en(config, train: pd.DataFrame, texts: list[str]) -> np.ndarray:
     if config is None:
-        model = s._English(train, service_words=False)
-        return (model._compound(texts)[:, 0] > 0).astype(float)
-    return s._English(train, **config)(texts)
+        model = s.English(train, service_words=False)
+        return (model.compound(texts)[:, 0] > 0).astype(float)
+    return s.English(train, **config)(texts)
 
 
 def _cv(predict, config, train: pd.DataFrame, repeats: int) -> float:
@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     for lang, variants, predict in (("zh", _zh_variants(), _predict_zh), ("en", _en_variants(), _predict_en)):
-        train = s._labelled(f"sentiment_service_{lang}.tsv")
+        train = s.training_comments(lang)
         test = pd.read_csv(TESTS / f"service_comments_{lang}.csv", comment="#")
         print(f"{lang}: {len(train)} training comments, {len(test)} held-out comments")
         print(f"  {'variant':46s} {'CV on training':>15s} {'held out':>9s}")

