@@ -55,7 +55,7 @@ def main() -> None:
                 [BIN / "papermill", str(empty), str(out), "--no-progress-bar"], check=True, env=env, **quiet)))
             runs["papermill in process, empty"].append(_timed(lambda: pm.execute_notebook(
                 str(empty), str(out), progress_bar=False, kernel_name="python3")))
-    jobs = len(__import__("cxlab.params", fromlist=["x"]).load_schedule(ROOT / "params" / "schedule.yaml").jobs)
+    jobs = len(__import__("cxlab.reports.params", fromlist=["x"]).load_schedule(ROOT / "params" / "schedule.yaml").jobs)
     floor = float(np.median(runs["papermill CLI, empty notebook"]))
     print(f"{jobs} jobs on the default sample ({args.repeats} interleaved repeats, medians):")
     for name, times in runs.items():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cxlab import cli
+from cxlab.reports import cli
 
 
 def test_sample_then_scores(tmp_path, capsys):
@@ -22,3 +22,16 @@ def test_missing_folder_is_a_clear_error(tmp_path, capsys):
 def test_bad_arguments_exit_by_argparse():
     with pytest.raises(SystemExit):
         cli.main(["sample", "--locale", "fr"])
+
+
+def test_the_command_is_the_reports_cli_and_runs_as_a_module():
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["cxlab"] == "cxlab.reports.cli:main"
+    out = subprocess.run([sys.executable, "-m", "cxlab.reports.cli", "--version"], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.startswith("cxlab ")

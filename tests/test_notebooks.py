@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 import cxlab
-from cxlab.params import REPORT_PARAMS, load_parameters, load_schedule
+from cxlab.reports.params import REPORT_PARAMS, load_parameters, load_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -47,7 +47,7 @@ def test_every_public_name_exists_and_modules_declare_all():
 
 def test_pingouin_is_never_imported_by_cxlab():
     # pingouin is GPL-3; cxlab (BSD-3) keeps it an optional extra that its modules do not import.
-    for path in (ROOT / "cxlab").glob("*.py"):
+    for path in (ROOT / "cxlab").rglob("*.py"):
         assert "import pingouin" not in path.read_text(encoding="utf-8"), path
 
 
@@ -57,9 +57,38 @@ def test_page_kernels_import_neither_scipy_nor_pydantic(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys, cxlab.pages as p, cxlab.tables as t; "
+    code = ("import sys, cxlab.reports.pages as p, cxlab.tables as t; "
             "[f(outputs=sys.argv[1]) for f in (p.overview_app, p.segments_app, p.experiment_app, p.comments_app)]; "
             "t.format_scores; print(sorted(m for m in ('scipy', 'pydantic', 'statsmodels', 'matplotlib') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+#: cxlab.reports' layers: a module imports only modules of a lower rank, at module level or in a function.
+REPORT_LAYERS = {"catalog": 0, "cron": 0, "outputs": 1, "params": 1, "runner": 2, "pages": 2, "schedule": 3, "cli": 4}
+
+
+def test_reports_modules_import_only_downwards():
+    import ast
+
+    folder = ROOT / "cxlab" / "reports"
+    assert {p.stem for p in folder.glob("*.py")} - {"__init__"} == set(REPORT_LAYERS)
+    for name, rank in REPORT_LAYERS.items():
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:  # from .x import ... (anywhere in the file)
+                targets = [node.module] if node.module else [a.name for a in node.names]
+                for target in targets:
+                    assert REPORT_LAYERS[target] < rank, f"cxlab.reports.{name} imports .{target}, a layer above or beside it"
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module is None:
+                assert not {a.name for a in node.names} & set(REPORT_LAYERS), f"{name} reaches reports through cxlab"
+
+
+def test_old_paths_of_the_report_modules_still_work():
+    from cxlab.reports import outputs, pages, params, runner, schedule
+
+    assert (cxlab.params, cxlab.pages, cxlab.runner, cxlab.schedule, cxlab.outputs) == (params, pages, runner, schedule,
+                                                                                       outputs)
+    assert cxlab.pages.VOILA_SETTINGS["VoilaConfiguration.strip_sources"] is True
+    assert callable(cxlab.outputs.read_run_table) and not hasattr(cxlab.outputs, "read_table")

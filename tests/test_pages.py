@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 import cxlab
-from cxlab.pages import run_state, serve_command
-from cxlab.runner import run_job
+from cxlab.reports.pages import run_state, serve_command
+from cxlab.reports.runner import run_job
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +115,7 @@ def _open(browser, server, name):
 
 def _check_clean(page, errors, name):
     html = page.content()
-    assert "import cxlab" not in html and "cxlab.pages" not in html, "notebook source leaked into the page"
+    assert "import cxlab" not in html and "cxlab.reports.pages" not in html, "notebook source leaked into the page"
     assert "Traceback" not in html
     unexpected = [e for e in errors if not any(k in e for k in KNOWN_CONSOLE_NOISE)]
     assert not unexpected, unexpected
@@ -127,13 +127,13 @@ def test_overview_page_shows_the_runs_numbers_and_filters(browser, server, proje
     page, errors = _open(browser, server, "overview")
     record = cxlab.outputs.latest_run("scores_weekly", outputs=project / "outputs")
     assert record["run_id"] in page.inner_text(".cx-banner")
-    overall = cxlab.outputs.read_table("scores_weekly", "overall", outputs=project / "outputs").set_index("metric")
+    overall = cxlab.outputs.read_run_table("scores_weekly", "overall", outputs=project / "outputs").set_index("metric")
     text = page.inner_text("body")
     assert f"{overall.loc['nps', 'value']:.1f} points" in text and f"{overall.loc['nps', 'n']:,}" in text
     before = page.inner_text(".cx-table >> nth=1")
     page.select_option(".cx-metric select", "csat")
     page.wait_for_function("(b) => document.querySelectorAll('.cx-table')[1].innerText !== b", arg=before)
-    trend = cxlab.outputs.read_table("scores_weekly", "trend", outputs=project / "outputs")
+    trend = cxlab.outputs.read_run_table("scores_weekly", "trend", outputs=project / "outputs")
     first = trend[trend.metric == "csat"].iloc[0]
     assert f"{first['value']:.1f}" in page.inner_text(".cx-table >> nth=1")
     _check_clean(page, errors, "overview")
@@ -146,7 +146,7 @@ def test_segments_page_pickers_reslice_the_breakdown(browser, server, project):
     before = page.inner_text(".cx-table")
     page.select_option(".cx-metric select", "ces")
     page.wait_for_function("(b) => document.querySelector('.cx-table').innerText !== b", arg=before)
-    table = cxlab.outputs.read_table("segments_weekly", "breakdown", outputs=project / "outputs")
+    table = cxlab.outputs.read_run_table("segments_weekly", "breakdown", outputs=project / "outputs")
     row = table[(table.segment == "channel") & (table.metric == "ces") & (table.level == "公众号")].iloc[0]
     assert f"{row['value']:.1f}" in page.inner_text(".cx-table")
     # The newest segments run failed (fixture): the page says so and names the good run it shows.
@@ -167,10 +167,10 @@ def test_comments_page_reslices_keywords_and_shows_no_personal_data(browser, ser
 
     assert not find_personal_data(page.inner_text("body"))
     assert "personal-data items were found" in page.inner_text("body")
-    phrases = cxlab.outputs.read_table("comments_weekly", "phrases", outputs=project / "outputs")
+    phrases = cxlab.outputs.read_run_table("comments_weekly", "phrases", outputs=project / "outputs")
     assert phrases.iloc[0]["phrase"] in page.inner_text(".cx-phrases")
     # Sentiment next to the score: the run's own numbers, re-sliced by the picker.
-    sentiment = cxlab.outputs.read_table("comments_weekly", "sentiment_by_channel", outputs=project / "outputs")
+    sentiment = cxlab.outputs.read_run_table("comments_weekly", "sentiment_by_channel", outputs=project / "outputs")
     page.select_option(".cx-sentiment-by select", "channel")
     page.wait_for_function("() => document.querySelector('.cx-sentiment').innerText.includes('公众号')")
     row = sentiment[sentiment.channel == "公众号"].iloc[0]

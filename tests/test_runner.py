@@ -13,8 +13,8 @@ import yaml
 
 import cxlab
 from cxlab import ParameterError, ReportError
-from cxlab.outputs import latest_run, list_runs, read_table
-from cxlab.runner import _job_lock, run_job, run_report
+from cxlab.reports.outputs import latest_run, list_runs, read_run_table
+from cxlab.reports.runner import _job_lock, run_job, run_report
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,20 +46,20 @@ def test_scores_report_tables_match_direct_computation(scores_run):
     result, outputs, data = scores_run
     assert result.ok and result.record["status"] == "succeeded"
     tables = cxlab.data.load_folder(data)
-    overall = read_table("scores_test", "overall", outputs=outputs).set_index("metric")
+    overall = read_run_table("scores_test", "overall", outputs=outputs).set_index("metric")
     direct = cxlab.scores(tables["responses"], metrics=["nps", "csat", "ces", "response_rate"]).set_index("metric")
     pd.testing.assert_series_equal(overall["value"], direct["value"], rtol=1e-12)
     assert (overall["n"] == direct["n"]).all()
-    stages = read_table("scores_test", "by_stage", outputs=outputs)
+    stages = read_run_table("scores_test", "by_stage", outputs=outputs)
     csat = stages[stages.metric == "csat"].set_index("journey_stage")["value"]
     assert csat.idxmin() == "审核"  # the planted weakest stage
-    composite = read_table("scores_test", "composite", outputs=outputs)
+    composite = read_run_table("scores_test", "composite", outputs=outputs)
     assert composite["journey_stage"].iloc[-1] == "composite"
-    trend = read_table("scores_test", "trend", outputs=outputs)
+    trend = read_run_table("scores_test", "trend", outputs=outputs)
     assert trend["period"].nunique() == 7  # March (2 days) to September
-    changes = read_table("scores_test", "changes", outputs=outputs)
+    changes = read_run_table("scores_test", "changes", outputs=outputs)
     assert {"p_adjusted", "significant", "diff"} <= set(changes.columns)
-    excl = read_table("scores_test", "exclusions", outputs=outputs)
+    excl = read_run_table("scores_test", "exclusions", outputs=outputs)
     nps_blank = excl[(excl.table == "responses") & (excl.column == "nps")]["rows"].sum()
     assert nps_blank == overall.loc["nps", "n_missing"]
 
@@ -225,12 +225,12 @@ def test_experiment_report_finds_the_helpful_variant(tmp_path, small_data):
                     small_data)
     result = run_job("experiment", schedule=schedule, outputs=tmp_path / "out")
     assert {"srm", "response_balance", "sample_size", "effects", "decision"} <= set(result.record["tables"])
-    effects = read_table("experiment", "effects", outputs=tmp_path / "out").set_index(["variant", "metric"])
+    effects = read_run_table("experiment", "effects", outputs=tmp_path / "out").set_index(["variant", "metric"])
     assert effects.loc[("B", "csat"), "diff"] > 0 and effects.loc[("B", "csat"), "cuped"]
     assert "mde" in effects.columns
-    srm = read_table("experiment", "srm", outputs=tmp_path / "out")
+    srm = read_run_table("experiment", "srm", outputs=tmp_path / "out")
     assert srm["ok"].all()
-    decision = read_table("experiment", "decision", outputs=tmp_path / "out")["text"].iloc[0]
+    decision = read_run_table("experiment", "decision", outputs=tmp_path / "out")["text"].iloc[0]
     assert "Variant B" in decision and "sample-ratio check passed" in decision
 
 
@@ -240,12 +240,12 @@ def test_before_after_report_finds_the_rollout(tmp_path):
     schedule = _job(tmp_path, "before_after", {"data_file": str(data / "tickets.parquet")}, data)
     result = run_job("before_after", schedule=schedule, outputs=tmp_path / "out")
     assert {"did", "event_study", "placebo", "its", "by_group"} <= set(result.record["tables"])
-    did_ = read_table("before_after", "did", outputs=tmp_path / "out").set_index("se_type")
+    did_ = read_run_table("before_after", "did", outputs=tmp_path / "out").set_index("se_type")
     assert did_.loc["robust (HC1)", "ci_low"] <= 10 <= did_.loc["robust (HC1)", "ci_high"]
     assert did_.loc["robust (HC1)", "p_value"] < 0.001
-    events = read_table("before_after", "event_study", outputs=tmp_path / "out")
+    events = read_run_table("before_after", "event_study", outputs=tmp_path / "out")
     assert events["pre_trend_p_value"].iloc[0] > 0.01
-    placebo_ = read_table("before_after", "placebo", outputs=tmp_path / "out").set_index("se_type")
+    placebo_ = read_run_table("before_after", "placebo", outputs=tmp_path / "out").set_index("se_type")
     assert placebo_.loc["robust (HC1)", "p_value"] > 0.01
 
 
@@ -270,18 +270,18 @@ def test_segments_report_finds_the_planted_segment_effects(tmp_path, small_data)
     result = run_job("segments", schedule=schedule, outputs=tmp_path / "out")
     out = tmp_path / "out"
     assert {"breakdown", "league", "heatmap", "alerts", "alerts_now", "drivers", "follow_up"} <= set(result.record["tables"])
-    b = read_table("segments", "breakdown", outputs=out)
+    b = read_run_table("segments", "breakdown", outputs=out)
     stage = b[(b.segment == "journey_stage") & (b.metric == "csat")].set_index("level")
     assert stage.loc["审核", "rank"] == 4 and stage.loc["审核", "differs"]  # the weakest stage
     cross = b[(b.segment == "age_band × channel") & (b.metric == "csat")].set_index("level")
     assert cross.loc["60+ × APP", "z_vs_rest"] < -3  # older customers struggle with the APP
-    league = read_table("segments", "league", outputs=out)
+    league = read_run_table("segments", "league", outputs=out)
     assert league.iloc[0]["unit"] != "A099"  # three perfect answers do not top the table
-    now = read_table("segments", "alerts_now", outputs=out)
+    now = read_run_table("segments", "alerts_now", outputs=out)
     assert set(now["channel"].astype(str)) == {"公众号"}  # the touchpoint drop
-    drivers_ = read_table("segments", "drivers", outputs=out)
+    drivers_ = read_run_table("segments", "drivers", outputs=out)
     assert drivers_["driver"].iloc[0] == "first_response_min"
-    fcr = read_table("segments", "tickets_breakdown", outputs=out)
+    fcr = read_run_table("segments", "tickets_breakdown", outputs=out)
     slot = fcr[(fcr.segment == "time_slot") & (fcr.metric == "fcr")].set_index("level")
     assert slot.loc["20-22", "rank"] == 4 and slot.loc["20-22", "differs"]  # the evening slot
 
@@ -292,7 +292,7 @@ def test_comments_report_saves_nothing_personal(tmp_path, small_data):
     schedule = _job(tmp_path, "comments", {"data_dir": str(small_data), "n_topics": 3}, small_data)
     result = run_job("comments", schedule=schedule, outputs=tmp_path / "out")
     assert {"masked", "keywords", "keywords_by_stage", "keywords_by_channel", "topics"} <= set(result.record["tables"])
-    assert read_table("comments", "masked", outputs=tmp_path / "out")["items"].sum() > 0
+    assert read_run_table("comments", "masked", outputs=tmp_path / "out")["items"].sum() > 0
     for path in (result.directory / "tables").glob("*.csv"):  # every saved table, every cell
         cells = pd.read_csv(path, encoding="utf-8-sig").astype(str).to_numpy().ravel()
         assert not any(find_personal_data(c) for c in cells), path.name

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from cxlab import cli
-from cxlab.params import load_schedule
-from cxlab.schedule import JOB_DEFAULTS, build_scheduler, cron_trigger, crontab_lines
+from cxlab.reports import cli
+from cxlab.reports.params import load_schedule
+from cxlab.reports.schedule import JOB_DEFAULTS, build_scheduler, cron_trigger, crontab_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ def test_cli_run_and_runs_call_the_runner(tmp_path, monkeypatch, capsys):
         calls.append(kwargs)
         return [("a", object()), ("b", RuntimeError("boom"))]
 
-    monkeypatch.setattr("cxlab.runner.run_all", fake_run_all)
+    monkeypatch.setattr("cxlab.reports.runner.run_all", fake_run_all)
     assert cli.main(["run", "--all", "--outputs", str(tmp_path)]) == 1  # one job failed
     assert calls and calls[0]["outputs"] == str(tmp_path)
     assert "1 of 2 jobs succeeded; failed: b" in capsys.readouterr().out

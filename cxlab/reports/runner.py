@@ -1,6 +1,6 @@
 """Run report notebooks with papermill: the one module that calls papermill.
 
-Every run writes ``outputs/<job>/<run-id>/`` (see :mod:`cxlab.outputs`) and a run record.
+Every run writes ``outputs/<job>/<run-id>/`` (see :mod:`cxlab.reports.outputs`) and a run record.
 A job's ``latest`` pointer moves only after a run succeeded completely; a failed run keeps
 its partial notebook (with papermill's error banner) and its record says why it failed.
 Two runs of one job never write at once: the second is refused and recorded.
@@ -22,9 +22,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import ParameterError, ReportError
+import papermill as pm
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.exceptions import PapermillExecutionError
+
+from .._checks import closest
+from .._paths import project_root, resolve
+from ..errors import ParameterError, ReportError
 from .outputs import write_json_atomic
-from .params import load_parameters, load_schedule, project_root, resolve
+from .params import load_parameters, load_schedule
 
 __all__ = ["RunResult", "run_report", "run_job", "run_all", "PATH_SUFFIXES"]
 
@@ -132,16 +138,14 @@ def _move_latest(job_dir: Path, record: dict) -> None:
 
 def _failure(err: BaseException, timeout: int) -> tuple[str, dict]:
     """A one-line exit reason and the details of a failed execution."""
-    from papermill.exceptions import PapermillExecutionError
-
     name = type(err).__name__
     if isinstance(err, PapermillExecutionError):
         cell = getattr(err, "exec_count", None) or getattr(err, "cell_index", None)
         return (f"cell In [{cell}] of the executed notebook raised {err.ename}: {err.evalue}",
                 {"cell": cell, "ename": err.ename, "evalue": err.evalue})
-    if name == "DeadKernelError" or "kernel died" in str(err).lower():
+    if isinstance(err, DeadKernelError):
         return "the kernel died (out of memory, or the process was killed)", {"ename": name, "evalue": str(err)}
-    if name == "CellTimeoutError" or isinstance(err, TimeoutError):
+    if isinstance(err, (CellTimeoutError, TimeoutError)):
         return f"a cell ran longer than the {timeout} s timeout", {"ename": name, "evalue": str(err)}
     return f"{name}: {err}", {"ename": name, "evalue": str(err)}
 
@@ -166,7 +170,7 @@ def run_report(notebook: str | Path, parameters: dict[str, Any], *, job: str,
     notebook : str or Path
         The report notebook (relative paths from the project root).
     parameters : dict
-        Validated parameters (see :func:`cxlab.params.load_parameters`); names ending in
+        Validated parameters (see :func:`cxlab.reports.params.load_parameters`); names ending in
         ``_dir``, ``_path`` or ``_file`` are resolved from the project root, and
         ``output_dir`` is set to the run's folder.
     job : str
@@ -190,8 +194,6 @@ def run_report(notebook: str | Path, parameters: dict[str, Any], *, job: str,
         The run failed: the message names the job, the cell, the exception and where the
         partial notebook is. The run record is written and ``latest`` is left alone.
     """
-    import papermill as pm
-
     root = project_root()
     notebook = resolve(notebook, root)
     job_dir = resolve(outputs, root) / job
@@ -254,7 +256,7 @@ def run_report(notebook: str | Path, parameters: dict[str, Any], *, job: str,
         if not result.record["tables"]:
             result = finish("failed", "the notebook saved no result tables")
             raise ReportError(f"Report job {job!r} saved no result tables; is `output_dir` passed to "
-                              "cxlab.outputs.RunOutputs in the notebook?")
+                              "cxlab.reports.outputs.RunOutputs in the notebook?")
         _move_latest(job_dir, result.record)
         return result
 
@@ -268,8 +270,6 @@ def run_job(name: str, *, schedule: str | Path = "params/schedule.yaml",
     """
     sched = load_schedule(schedule)
     if name not in sched.jobs:
-        from ._checks import closest
-
         guess = closest(name, sched.jobs)
         raise ParameterError(f"No job {name!r} in {resolve(schedule)}" + (f" (did you mean {guess!r}?)" if guess else "")
                              + f". Jobs: {', '.join(sched.jobs)}.")

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["RunOutputs", "latest_run", "read_table", "list_runs", "write_json_atomic"]
+from .catalog import Table
+
+__all__ = ["RunOutputs", "latest_run", "read_run_table", "list_runs", "write_json_atomic"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -55,9 +57,13 @@ class RunOutputs:
     def __init__(self, directory: str | Path | None):
         self.directory = Path(directory) if directory else None
 
-    def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """Save ``frame`` as parquet and as Excel-ready CSV; return it for display."""
-        _check_name(name)
+    def table(self, table: Table | str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Save ``frame`` as parquet and as Excel-ready CSV; return it for display.
+
+        ``table`` is the report's declaration of it (:mod:`cxlab.reports.catalog`, e.g.
+        ``SCORES.overall``), or a bare name for a notebook outside the catalog.
+        """
+        name = _check_name(table.name if isinstance(table, Table) else table)
         if self.directory is not None:
             folder = self.directory / "tables"
             folder.mkdir(parents=True, exist_ok=True)
@@ -93,8 +99,9 @@ def latest_run(job: str, *, outputs: str | Path) -> dict | None:
     return json.loads(pointer.read_text(encoding="utf-8"))
 
 
-def read_table(job: str, name: str, *, outputs: str | Path) -> pd.DataFrame:
-    """A result table of a job's last successful run."""
+def read_run_table(job: str, table: Table | str, *, outputs: str | Path) -> pd.DataFrame:
+    """A result table (its declaration, or its name) of a job's last successful run."""
+    name = table.name if isinstance(table, Table) else table
     record = latest_run(job, outputs=outputs)
     if record is None:
         raise FileNotFoundError(f"Job {job!r} has no successful run yet under {outputs}.")

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ._paths import project_root, resolve
-from .errors import ParameterError
+from .. import METRICS
+from .._paths import project_root, resolve
+from ..errors import ParameterError
+from .cron import check_cron
 
 __all__ = [
     "project_root",
@@ -51,8 +54,6 @@ def _data_folder(value: str, required: tuple[str, ...]) -> str:
 
 def _known_metrics(names: list[str]) -> list[str]:
     """``names`` if every one is a metric of :data:`cxlab.metrics.METRICS`, else a clear error."""
-    from .metrics import METRICS
-
     unknown = [m for m in names if m not in METRICS]
     if unknown or not names:
         raise ValueError(f"unknown metrics {unknown}; known: {', '.join(METRICS)}")
@@ -68,7 +69,7 @@ class _Params(BaseModel):
 class ScoresParams(_Params):
     """Parameters of ``notebooks/scores.ipynb`` (the score-computation report)."""
 
-    title: str = "CX scores"
+    title: str = "CX scores report"
     data_dir: str = "data/sample"
     period: Literal["week", "month", "quarter"] = "week"
     start: str = ""
@@ -87,10 +88,8 @@ class ScoresParams(_Params):
     @field_validator("metrics")
     @classmethod
     def _metrics(cls, value: list[str]) -> list[str]:
-        from .metrics import METRICS
-
         _known_metrics(value)
-        quantiles = [m for m in value if METRICS[m].kind == "quantile"]
+        quantiles = [m for m in value if METRICS[m].needs_rows]
         if quantiles:
             raise ValueError(f"{quantiles} are quantiles; the trend report takes rates, shares, NPS and means")
         return value
@@ -109,8 +108,6 @@ class ScoresParams(_Params):
 
     @model_validator(mode="after")
     def _dates(self) -> ScoresParams:
-        import pandas as pd
-
         for name in ("start", "end"):
             text = getattr(self, name)
             if text:
@@ -161,7 +158,8 @@ class BeforeAfterParams(_Params):
 
     title: str = "New claims process rollout"
     data_file: str = "data/sample/tickets.parquet"
-    outcome: str = "fcr"
+    data_kind: Literal["tickets", "responses", "customers"] = "tickets"
+    score: str = "fcr"
     time: str = "created_at"
     unit: str = "region"
     treated_units: list[str] = ["华东", "华南"]
@@ -174,8 +172,6 @@ class BeforeAfterParams(_Params):
 
     @model_validator(mode="after")
     def _dates(self) -> BeforeAfterParams:
-        import pandas as pd
-
         try:
             start, fake = pd.Timestamp(self.intervention), pd.Timestamp(self.placebo_date)
         except ValueError as err:
@@ -200,12 +196,16 @@ class SegmentsParams(_Params):
     min_n: int = Field(30, ge=1)
     unit: str = "agent_id"
     league_metric: str = "csat"
+    response_by: str = "channel"
     heatmap_rows: str = "time_slot"
     heatmap_columns: str = "team"
+    heatmap_metric: str = "csat"
     alert_metric: str = "csat"
     alert_by: str = "channel"
     period: Literal["day", "week", "month"] = "week"
     driver_columns: list[str] = ["first_response_min", "contacts", "reopened", "agent_tenure_months"]
+    driver_score: str = "csat"
+    follow_up_metric: str = "csat"
     follow_up_hours: int = Field(24, gt=0)
     columns: dict[str, str] = {}
     confidence: float = Field(0.95, gt=0, lt=1)
@@ -217,7 +217,8 @@ class SegmentsParams(_Params):
 
     @model_validator(mode="after")
     def _metrics(self) -> SegmentsParams:
-        _known_metrics([*self.metrics, *self.ticket_metrics, self.league_metric, self.alert_metric])
+        _known_metrics([*self.metrics, *self.ticket_metrics, self.league_metric, self.heatmap_metric,
+                        self.alert_metric, self.follow_up_metric])
         if any(len(c) != 2 for c in self.crosses):
             raise ValueError("each entry of crosses names two columns")
         return self
@@ -297,13 +298,7 @@ class Job(BaseModel):
     @model_validator(mode="after")
     def _cron(self) -> Job:
         if self.cron is not None:
-            from .schedule import cron_trigger
-
-            try:
-                cron_trigger(self.cron, self.timezone)
-            except ValueError as err:
-                raise ValueError(f"cron {self.cron!r} is not a valid crontab expression "
-                                 f"(minute hour day month weekday, e.g. '0 6 * * 1'): {err}") from err
+            check_cron(self.cron, self.timezone)
         return self
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import tables
+from .._paths import project_root, resolve
+from .catalog import COMMENTS, EXPERIMENT, SCORES, SEGMENTS, Table
 from .outputs import latest_run
-from ._paths import project_root, resolve
 
 __all__ = ["run_state", "overview_app", "segments_app", "experiment_app", "comments_app", "serve_command", "serve",
            "VOILA_SETTINGS"]
@@ -85,8 +87,9 @@ def _time(iso: str | None) -> str:
     return pd.Timestamp(iso).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _table(state: dict, name: str) -> pd.DataFrame | None:
-    path = state["folder"] / "tables" / f"{name}.parquet"
+def _table(state: dict, table: Table) -> pd.DataFrame | None:
+    """A declared table of the run ``state`` shows, or None if that run did not save it."""
+    path = state["folder"] / "tables" / f"{table.name}.parquet"
     return pd.read_parquet(path) if path.exists() else None
 
 
@@ -144,16 +147,15 @@ def overview_app(job: str = "scores_weekly", outputs: str | Path = "outputs"):
     """The CX overview: every metric with its interval, the trend of one metric, the stages."""
     import ipywidgets as w
 
-    from .tables import format_scores
-
     state = run_state(job, outputs)
     parts = _header("CX overview", state)
     if state["record"] is None:
         return w.VBox(parts)
-    overall, process = _table(state, "overall"), _table(state, "process")
-    trend, changes = _table(state, "trend"), _table(state, "changes")
-    parts += [w.HTML("<h3>Every metric, with its 95 % interval</h3>"),
-              _table_widget(pd.concat([format_scores(t) for t in (overall, process) if t is not None]))]
+    overall, process = _table(state, SCORES.overall), _table(state, SCORES.process)
+    trend, changes = _table(state, SCORES.trend), _table(state, SCORES.changes)
+    level = overall["confidence"].iloc[0] if overall is not None and len(overall) else 0.95
+    parts += [w.HTML(f"<h3>Every metric, with its {100 * level:g} % interval</h3>"),
+              _table_widget(pd.concat([tables.format_scores(t) for t in (overall, process) if t is not None]))]
     metrics = list(dict.fromkeys(trend["metric"])) if trend is not None else []
     shown = _table_widget(pd.DataFrame())
     flagged = w.HTML("")
@@ -169,10 +171,10 @@ def overview_app(job: str = "scores_weekly", outputs: str | Path = "outputs"):
                              + _fmt(real.drop(columns=["metric", "significant"])))
 
     if metrics:
-        parts += [w.HTML("<h3>Over time</h3>"), _image(state, "trend"),
+        parts += [w.HTML("<h3>Over time</h3>"), _image(state, SCORES.trend),
                   _picker(metrics, "Metric", "cx-metric", show), shown, flagged]
         show(metrics[0])
-    stages, composite = _table(state, "by_stage"), _table(state, "composite")
+    stages, composite = _table(state, SCORES.by_stage), _table(state, SCORES.composite)
     if stages is not None:
         parts += [w.HTML("<h3>By journey stage</h3>"), _image(state, "by_stage")]
     if composite is not None:
@@ -189,7 +191,7 @@ def segments_app(job: str = "segments_weekly", outputs: str | Path = "outputs"):
     parts = _header("Segments", state)
     if state["record"] is None:
         return w.VBox(parts)
-    table = _table(state, "breakdown")
+    table = _table(state, SEGMENTS.breakdown)
     cols = ["level", "n", "share", "value", "ci_low", "ci_high", "differs", "small", "rank"]
     shown = _table_widget(pd.DataFrame())
     choice = {"segment": table["segment"].iloc[0], "metric": table["metric"].iloc[0]}
@@ -205,12 +207,12 @@ def segments_app(job: str = "segments_weekly", outputs: str | Path = "outputs"):
     parts += [w.HTML("<h3>Where experience differs</h3><p><i>differs</i>: really different from the other "
                      "segments (Holm-corrected); <i>small</i>: too few answers to rank.</p>"),
               w.HBox([dims, metric]), shown]
-    alerts_now = _table(state, "alerts_now")
+    alerts_now = _table(state, SEGMENTS.alerts_now)
     if alerts_now is not None:
         parts += [w.HTML("<h3>Alerts</h3>"), _table_widget(alerts_now[[c for c in alerts_now.columns
                                                                        if c not in ("ewma", "judged")]], "cx-alerts")
                   if len(alerts_now) else w.HTML("<p>No touchpoint is below its control limit.</p>")]
-    league = _table(state, "league")
+    league = _table(state, SEGMENTS.league)
     if league is not None:
         parts += [w.HTML("<h3>League table (shrunken estimates)</h3>"),
                   _table_widget(league.head(10)[["rank", "unit", "n", "value", "shrunk", "ci_low", "ci_high"]]),
@@ -227,17 +229,17 @@ def experiment_app(job: str = "experiment_onboarding", outputs: str | Path = "ou
     parts = _header("Experiment", state)
     if state["record"] is None:
         return w.VBox(parts)
-    decision = _table(state, "decision")
+    decision = _table(state, EXPERIMENT.decision)
     if decision is not None:
         box = w.HTML(f"<p><b>Decision:</b> {decision['text'].iloc[0]}</p>")
         box.add_class("cx-decision")
         parts.append(box)
-    for name, title in (("srm", "Sample ratio"), ("response_balance", "Survey response by arm"),
-                        ("sample_size", "Size against the plan")):
-        frame = _table(state, name)
+    for table, title in ((EXPERIMENT.srm, "Sample ratio"), (EXPERIMENT.response_balance, "Survey response by arm"),
+                         (EXPERIMENT.sample_size, "Size against the plan")):
+        frame = _table(state, table)
         if frame is not None:
-            parts += [w.HTML(f"<h4>{title}</h4>"), _table_widget(frame, f"cx-{name}")]
-    effects = _table(state, "effects")
+            parts += [w.HTML(f"<h4>{title}</h4>"), _table_widget(frame, f"cx-{table.name}")]
+    effects = _table(state, EXPERIMENT.effects)
     shown = _table_widget(pd.DataFrame())
 
     def show(metric):
@@ -261,17 +263,17 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
     parts = _header("Customer comments", state)
     if state["record"] is None:
         return w.VBox(parts)
-    masked = _table(state, "masked")
+    masked = _table(state, COMMENTS.masked)
     if masked is not None:
         total = int(masked["items"].sum())
         parts.append(w.HTML(f"<p>{total:,} personal-data items were found in {int(masked['comments'].iloc[0]):,} "
                             "comments and masked before anything was saved or shown.</p>"))
-    tables = {name: _table(state, name) for name in ("keywords_by_stage", "keywords_by_channel")}
-    tables = {k: v for k, v in tables.items() if v is not None}
+    keywords = [frame for table in (COMMENTS.keywords_by_stage, COMMENTS.keywords_by_channel)
+                if (frame := _table(state, table)) is not None]
     shown = _table_widget(pd.DataFrame())
-    if tables:
+    if keywords:
         options = {}
-        for frame in tables.values():
+        for frame in keywords:
             seg = frame.columns[0]
             for level in dict.fromkeys(frame[seg].astype(str)):
                 options[f"{seg}: {level}"] = (frame, seg, level)
@@ -283,11 +285,12 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
 
         parts += [w.HTML("<h3>Words of low scores</h3>"), _picker(list(options), "Segment", "cx-dimension", show), shown]
         show(next(iter(options)))
-    phrases = _table(state, "phrases")
+    phrases = _table(state, COMMENTS.phrases)
     if phrases is not None:
         parts += [w.HTML("<h3>Frequent phrases of low scores</h3>"), _table_widget(phrases, "cx-phrases")]
-    sentiment = {label: frame for label, name in (("journey stage", "sentiment_by_stage"), ("channel", "sentiment_by_channel"))
-                 if (frame := _table(state, name)) is not None}
+    sentiment = {label: frame for label, table in (("journey stage", COMMENTS.sentiment_by_stage),
+                                                   ("channel", COMMENTS.sentiment_by_channel))
+                 if (frame := _table(state, table)) is not None}
     if sentiment:
         shown_sentiment = _table_widget(pd.DataFrame(), "cx-sentiment")
 
@@ -298,7 +301,7 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
                          "with its 95 % interval; probability: mean probability of positive.</p>"),
                   _picker(list(sentiment), "By", "cx-sentiment-by", show_sentiment), shown_sentiment]
         show_sentiment(next(iter(sentiment)))
-    topics = _table(state, "topics")
+    topics = _table(state, COMMENTS.topics)
     if topics is not None:
         parts += [w.HTML("<h3>Themes of the low-score comments</h3>"), _table_widget(topics, "cx-topics")]
     return w.VBox(parts)

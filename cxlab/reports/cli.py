@@ -1,4 +1,8 @@
-"""The ``cxlab`` command: parses arguments and calls the package, nothing more."""
+"""The ``cxlab`` command: parses arguments and calls the package, nothing more.
+
+Run it as ``cxlab ...`` or ``python -m cxlab.reports.cli ...``. Each command imports what it
+calls when it runs (all below this module), so ``cxlab --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,32 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from . import __version__
-from .errors import CxlabError
+from .. import __version__
+from ..errors import CxlabError, ReportError
 
 __all__ = ["main"]
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from .data.sample import write
+    from ..data import sample
 
-    paths = write(args.out, args.n, seed=args.seed, locale=args.locale, fmt=args.format)
+    paths = sample.write(args.out, args.n, seed=args.seed, locale=args.locale, fmt=args.format)
     for name, path in paths.items():
         print(f"{name:>10}: {path}")
     return 0
 
 
 def _cmd_scores(args: argparse.Namespace) -> int:
-    from .data import ExclusionReport, load_folder
-    from .tables import format_scores, overview
+    from .. import data, tables
 
-    tables = load_folder(args.data)
-    for name, frame in tables.items():
-        print(ExclusionReport.from_frame(frame))
-    for title, table in overview(tables).items():
+    frames = data.load_folder(args.data)
+    for frame in frames.values():
+        print(data.ExclusionReport.from_frame(frame))
+    for title, table in tables.overview(frames).items():
         print(f"\n== {title} ==")
         with pd.option_context("display.width", 200, "display.max_columns", 20,
                                "display.unicode.east_asian_width", True):
-            print(format_scores(table).to_string(index=False))
+            print(tables.format_scores(table).to_string(index=False))
     return 0
 
 
@@ -61,8 +64,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
+    from .._paths import resolve
     from .outputs import list_runs
-    from .params import resolve
 
     runs = list_runs(resolve(args.outputs), args.job)
     if runs.empty:
@@ -156,8 +159,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except CxlabError as err:
-        from .errors import ReportError
-
         print(f"cxlab: {err}", file=sys.stderr)
         return 1 if isinstance(err, ReportError) else 2
 

@@ -1,0 +1,156 @@
+"""Every report's result tables, declared once: name, columns, one-line meaning.
+
+Report notebooks save with these declarations (``out.table(SCORES.overall, frame)``) and
+pages read with them (``read_run_table(job, SCORES.overall, ...)``), so a table's name is
+written in one place. ``columns`` lists the columns every run has; a table may have more,
+and group-key columns named by a parameter (``alert_by``, ``heatmap_rows``, ``by`` ...) are
+described in ``meaning`` rather than listed. Plain data: importing this module costs nothing,
+which matters to voila page kernels.
+
+Examples
+--------
+>>> SCORES.overall.name
+'overall'
+>>> "ci_low" in SCORES.overall.columns
+True
+>>> REPORTS["segments"].table("league").meaning
+'agents (the `unit` column) ranked on `league_metric`, with shrunken estimates and funnel limits'
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+__all__ = ["Table", "Report", "SCORES", "SEGMENTS", "EXPERIMENT", "BEFORE_AFTER", "COMMENTS", "REPORTS"]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One result table of a report: its file name under ``tables/``, columns, meaning."""
+
+    name: str
+    columns: tuple[str, ...]
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report notebook (``notebooks/<name>.ipynb``) and the tables it saves.
+
+    Each table is also an attribute: ``SCORES.overall`` is ``SCORES.table("overall")``.
+    """
+
+    name: str
+    tables: tuple[Table, ...]
+
+    def __post_init__(self) -> None:
+        names = [t.name for t in self.tables]
+        if len(set(names)) != len(names):
+            raise ValueError(f"report {self.name!r} declares a table twice: {names}")
+
+    @property
+    def names(self) -> list[str]:
+        """The declared table names, in order."""
+        return [t.name for t in self.tables]
+
+    def table(self, name: str) -> Table:
+        """The declaration of table ``name``; a KeyError suggests the closest declared name."""
+        for t in self.tables:
+            if t.name == name:
+                return t
+        guess = difflib.get_close_matches(name, self.names, n=1)
+        raise KeyError(f"report {self.name!r} declares no table {name!r}"
+                       + (f" (did you mean {guess[0]!r}?)" if guess else "") + f"; it has {', '.join(self.names)}.")
+
+    def __getattr__(self, name: str) -> Table:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self.table(name)
+        except KeyError as err:
+            raise AttributeError(err.args[0]) from None
+
+
+_ESTIMATE = ("metric", "n", "value", "ci_low", "ci_high", "se", "confidence", "method", "n_missing")
+_BREAKDOWN = ("segment", "level", "rows", "share", *_ESTIMATE, "z_vs_rest", "p_vs_rest", "p_adjusted", "test",
+              "statistic", "p_table", "differs", "small", "rank")
+_CHART = ("period", "n", "value", "ewma", "centre", "limit_low", "limit_high", "alert", "judged", "method", "metric")
+_KEYWORDS = ("side", "word", "count_low", "count_high", "log_odds", "z")
+_PHRASES = ("phrase", "comments", "share_low", "share_high", "ratio")
+_SENTIMENT = ("comments", "score_mean", "positive", "ci_low", "ci_high", "probability")
+_EFFECT = ("value", "se", "ci_low", "ci_high", "p_value")
+
+SCORES = Report("scores", (
+    Table("exclusions", ("table", "rows_read", "column", "reason", "rows", "share"),
+          "rows left out of each table's metrics, per column and reason"),
+    Table("overall", _ESTIMATE, "every survey metric (and the response rate) over the whole period"),
+    Table("process", _ESTIMATE, "the service-ticket metrics: resolution, complaints, response and resolution times"),
+    Table("trend", ("period", *_ESTIMATE), "each survey metric per `period`"),
+    Table("fcr_trend", ("period", *_ESTIMATE), "first-contact resolution per `period`"),
+    Table("changes", ("channel", "metric", "period", "previous", "value", "previous_value", "diff", "ci_low",
+                      "ci_high", "p_value", "n", "previous_n", "p_adjusted", "significant"),
+          "period-over-period changes per channel, Holm-adjusted"),
+    Table("by_stage", ("journey_stage", *_ESTIMATE), "each survey metric per journey stage"),
+    Table("composite", ("journey_stage", "metric", "weight", "n", "value", "se", "ci_low", "ci_high",
+                        "stages_missing"),
+          "`composite_metric` per stage and weighted over the stages (`stage_weights`)"),
+    Table("by_channel", ("channel", *_ESTIMATE), "the response rate and each survey metric per channel"),
+))
+
+SEGMENTS = Report("segments", (
+    Table("breakdown", _BREAKDOWN, "survey metrics per level of each of `dimensions` and `crosses`, "
+                                   "with tests against the rest"),
+    Table("tickets_breakdown", _BREAKDOWN, "ticket metrics per level of each of `ticket_dimensions`"),
+    Table("response", (*_ESTIMATE, "overall", "warning", "reason"),
+          "response rate per level of `response_by` (its first column), with warnings"),
+    Table("league", ("unit", "metric", "n", "value", "shrunk", "ci_low", "ci_high", "funnel_low", "funnel_high",
+                     "outlier", "small", "rank"),
+          "agents (the `unit` column) ranked on `league_metric`, with shrunken estimates and funnel limits"),
+    Table("heatmap", (*_ESTIMATE, "small"),
+          "`heatmap_metric` per cell of `heatmap_rows` x `heatmap_columns` (its first two columns)"),
+    Table("alerts", _CHART, "the control chart of `alert_metric` per `period` and level of `alert_by` (first column)"),
+    Table("alerts_now", _CHART, "the chart's rows that fired in the last three periods"),
+    Table("drivers", ("driver", "importance", "ci_low", "ci_high", "beta", "odds_ratio", "p_value", "significant"),
+          "key drivers of `driver_score` among `driver_columns`"),
+    Table("follow_up", ("response_id", "submitted", "deadline"),
+          "low `follow_up_metric` answers to call back (holds customer ids and comments: never on a page)"),
+))
+
+EXPERIMENT = Report("experiment", (
+    Table("srm", ("observed", "expected", "share", "expected_share", "chi2", "p_value", "ok", "variant"),
+          "the sample-ratio check: units per arm against the designed split"),
+    Table("response_balance", ("variant", "n", "responded", "rate", "chi2", "p_value", "ok"),
+          "survey response rate per arm"),
+    Table("sample_size", ("variant", "n", "planned", "percent_of_plan"), "units per arm against `planned_n`"),
+    Table("effects", ("variant", "metric", "n_control", "n_treatment", "value_control", "value_treatment", "diff",
+                      "ci_low", "ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value", "p_adjusted",
+                      "significant", "method", "cuped", "n_missing", "mde"),
+          "each arm's effect on each metric against `control`, Holm-adjusted, with the detectable effect"),
+    Table("decision", ("text",), "the verdict, one sentence"),
+))
+
+BEFORE_AFTER = Report("before_after", (
+    Table("by_group", ("treated", "period", *_ESTIMATE), "`score` per `period`, treated units against the rest"),
+    Table("did", ("se_type", *_EFFECT, "n", "n_missing"), "the difference-in-differences estimate, per standard error"),
+    Table("event_study", ("period", "relative", *_EFFECT, "pre_trend_p_value"),
+          "the treated-minus-control difference per period relative to the change"),
+    Table("placebo", ("se_type", *_EFFECT, "n", "n_missing"), "the same estimate at `placebo_date` (should be null)"),
+    Table("its", ("term", *_EFFECT), "the interrupted time series of the treated units: level and slope changes"),
+))
+
+COMMENTS = Report("comments", (
+    Table("masked", ("kind", "label", "items", "comments"), "personal-data items found and masked, per kind"),
+    Table("keywords", _KEYWORDS, "words that separate `low` from `high` comments"),
+    Table("keywords_by_stage", _KEYWORDS, "the same per level of `by[0]` (its first column)"),
+    Table("keywords_by_channel", _KEYWORDS, "the same per level of `by[1]` (its first column)"),
+    Table("phrases", _PHRASES, "frequent phrases of low-score comments"),
+    Table("phrases_by_stage", _PHRASES, "the same per level of `by[0]` (its first column)"),
+    Table("sentiment_by_stage", _SENTIMENT, "comment sentiment next to `score` per level of `by[0]` (first column)"),
+    Table("sentiment_by_channel", _SENTIMENT, "the same per level of `by[1]` (its first column)"),
+    Table("topics", ("topic", "comments", "share", "terms", "examples"),
+          "themes of the low-score comments, with masked examples"),
+))
+
+#: Notebook name (file stem) -> its declared tables.
+REPORTS: dict[str, Report] = {r.name: r for r in (SCORES, SEGMENTS, EXPERIMENT, BEFORE_AFTER, COMMENTS)}
