@@ -270,3 +270,23 @@ def test_format_readout_rounds_only_for_display(trial):
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
     assert row["diff"] != round(row["diff"], 2)  # not rounded for display
     pd.testing.assert_frame_equal(raw, before)  # formatting leaves the readout untouched
+
+
+def test_sample_check_counts_units_against_the_plan(trial):
+    from cxlab.experiments import sample_check
+
+    s = sample_check(trial, variant="variant", planned_n=15_000)
+    counts = trial["variant"].value_counts()
+    assert s["variant"].tolist() == ["A", "B", "C"]
+    assert s["n"].tolist() == [counts[v] for v in ["A", "B", "C"]]
+    assert (s["planned"] == 15_000).all()
+    np.testing.assert_allclose(s["percent_of_plan"], 100 * s["n"] / 15_000, rtol=1e-12)
+    unplanned = sample_check(trial, variant="variant")
+    assert unplanned["planned"].isna().all() and unplanned["percent_of_plan"].isna().all()
+    # an arm that is a category without units is not listed; a plain column gives the same table
+    few = trial[trial.variant != "C"]
+    assert sample_check(few, variant="variant")["variant"].tolist() == ["A", "B"]
+    plain = sample_check(trial.assign(variant=trial.variant.astype(str)), variant="variant", planned_n=15_000)
+    assert sorted(plain["n"]) == sorted(s["n"])
+    with pytest.raises(DataValidationError, match="arm"):
+        sample_check(trial, variant="arm")
