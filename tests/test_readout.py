@@ -7,7 +7,6 @@ table's header and the smallest detectable effect must all use that level, not t
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
