@@ -24,7 +24,7 @@ def test_newcombe_published_example():
     # 56/70 versus 48/80, method 10 (hybrid score): 0.0524 to 0.3339.
     c = compare_proportions(k_control=48, n_control=80, k_treatment=56, n_treatment=70)
     assert c.diff == pytest.approx(20.0, rel=1e-12)
-    assert round(c.ci_low / 100, 4) == 0.0524 and round(c.ci_high / 100, 4) == 0.3339
+    assert (c.ci_low / 100, c.ci_high / 100) == pytest.approx((0.0524, 0.3339), abs=5e-5)  # 4 decimals
     # statsmodels confint_proportions_2indep(56, 70, 48, 80, method="newcomb"), full precision
     assert (c.ci_low, c.ci_high) == pytest.approx((5.243147240236498, 33.387265403690614), rel=1e-9)
 
@@ -254,8 +254,39 @@ def test_format_readout_rounds_only_for_display(trial):
     from cxlab.experiments import detectable_effects, format_readout
 
     raw = detectable_effects(analyze(trial, variant="variant", control="A", metrics=["csat"]))
+    before = raw.copy()
     shown = format_readout(raw)
-    row = raw.iloc[0]
-    assert shown["difference (95% CI)"].iloc[0] == f"{row['diff']:+.2f} ({row['ci_low']:+.2f} to {row['ci_high']:+.2f})"
+    row = raw.set_index("variant").loc["B"]
+    assert shown.set_index("variant").loc["B", "difference (95% CI)"] == \
+        f"{row['diff']:+.2f} ({row['ci_low']:+.2f} to {row['ci_high']:+.2f})"
     assert list(shown.columns)[-1] == "smallest detectable"
-    assert raw["diff"].iloc[0] == row["diff"]  # the readout itself is untouched
+    # the readout itself keeps every digit: the CSAT % difference by hand, 100 (k_B / n_B - k_A / n_A),
+    # and Newcombe's interval from statsmodels (confint_proportions_2indep, method="newcomb")
+    answered = trial[trial.csat.notna()]
+    k = (answered.csat >= 4).groupby(answered.variant, observed=True).sum()
+    n = answered.groupby("variant", observed=True).size()
+    assert row["diff"] == pytest.approx(100 * (k["B"] / n["B"] - k["A"] / n["A"]), rel=1e-12)
+    lo, hi = smp.confint_proportions_2indep(k["B"], n["B"], k["A"], n["A"], method="newcomb", compare="diff")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
+    assert row["diff"] != round(row["diff"], 2)  # not rounded for display
+    pd.testing.assert_frame_equal(raw, before)  # formatting leaves the readout untouched
+
+
+def test_sample_check_counts_units_against_the_plan(trial):
+    from cxlab.experiments import sample_check
+
+    s = sample_check(trial, variant="variant", planned_n=15_000)
+    counts = trial["variant"].value_counts()
+    assert s["variant"].tolist() == ["A", "B", "C"]
+    assert s["n"].tolist() == [counts[v] for v in ["A", "B", "C"]]
+    assert (s["planned"] == 15_000).all()
+    np.testing.assert_allclose(s["percent_of_plan"], 100 * s["n"] / 15_000, rtol=1e-12)
+    unplanned = sample_check(trial, variant="variant")
+    assert unplanned["planned"].isna().all() and unplanned["percent_of_plan"].isna().all()
+    # an arm that is a category without units is not listed; a plain column gives the same table
+    few = trial[trial.variant != "C"]
+    assert sample_check(few, variant="variant")["variant"].tolist() == ["A", "B"]
+    plain = sample_check(trial.assign(variant=trial.variant.astype(str)), variant="variant", planned_n=15_000)
+    assert sorted(plain["n"]) == sorted(s["n"])
+    with pytest.raises(DataValidationError, match="arm"):
+        sample_check(trial, variant="arm")

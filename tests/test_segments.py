@@ -82,7 +82,7 @@ def test_p_chart_limits_montgomery_example():
     # Montgomery, Introduction to Statistical Quality Control, Example 7.1 (orange-juice cans):
     # p-bar = 0.2313, n = 50 -> UCL = 0.4102, LCL = 0.0524
     lcl, ucl = alerts.p_chart_limits(0.2313, 50)
-    assert (round(float(lcl), 4), round(float(ucl), 4)) == (0.0524, 0.4102)
+    assert (float(lcl), float(ucl)) == pytest.approx((0.0524, 0.4102), abs=5e-5)  # 4 decimals
 
 
 def test_alerts_flag_the_planted_touchpoint_drop_only(survey):
@@ -168,3 +168,66 @@ def test_response_check_warns_where_few_answer(survey):
     row = t.set_index("channel").loc["公众号"]
     assert row["warning"] and "under 30" in row["reason"]
     assert not t.set_index("channel").loc["门店", "warning"]
+
+
+# ------------------------------------------------------------------ Dunn, heatmap table, response check
+
+from statsmodels.stats.multitest import multipletests  # noqa: E402
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.999])
+def test_dunn_every_pair_by_hand_and_differs_at_one_minus_confidence(survey, confidence):
+    # Dunn (1964): z = (R_a - R_b) / sqrt((N (N + 1) / 12 - sum(t^3 - t) / (12 (N - 1))) (1/n_a + 1/n_b)),
+    # R the mean midranks of all answers; two-sided normal p-values, Holm-adjusted over the pairs.
+    d = segments.dunn(survey, by="channel", metric="ces", confidence=confidence)
+    x = survey.dropna(subset=["ces"])
+    ranks = pd.Series(stats.rankdata(x.ces.astype(float)))
+    n = len(ranks)
+    _, t = np.unique(x.ces, return_counts=True)
+    var = n * (n + 1) / 12 - (t**3 - t).sum() / (12 * (n - 1))
+    g = ranks.groupby(x.channel.astype(str).to_numpy())
+    mean, size = g.mean(), g.size()
+    k = len(size)
+    assert len(d) == k * (k - 1) // 2
+    for _, r in d.iterrows():
+        a, b = r["a"], r["b"]
+        z = (mean[a] - mean[b]) / np.sqrt(var * (1 / size[a] + 1 / size[b]))
+        np.testing.assert_allclose([r["mean_rank_a"], r["mean_rank_b"], r["z"]], [mean[a], mean[b], z], rtol=1e-9)
+        assert r["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9)
+    holm = multipletests(d["p_value"], method="holm")[1]
+    np.testing.assert_allclose(d["p_adjusted"], holm, rtol=1e-12)
+    assert (d["differs"] == (holm < 1 - confidence)).all()
+    with pytest.raises(ValueError, match="Dunn's test takes a mean of bounded scores"):
+        segments.dunn(survey, by="channel", metric="csat")
+
+
+def test_heatmap_table_is_one_row_per_cell_with_small_flags(survey):
+    h = segments.heatmap_table(survey, x="time_slot", y="channel", metric="csat", min_n=120, confidence=0.9)
+    answered = survey.dropna(subset=["csat"])
+    counts = answered.groupby(["channel", "time_slot"], observed=True).size()
+    assert len(h) == len(counts) and not h.duplicated(["channel", "time_slot"]).any()
+    got = h.set_index(["channel", "time_slot"])
+    for (y, x_), n in counts.items():
+        row = got.loc[(y, x_)]
+        assert row["n"] == n and row["small"] == (n < 120)
+        cell = answered[(answered.channel == y) & (answered.time_slot == x_)]
+        assert row["value"] == pytest.approx(100 * (cell.csat >= 4).mean(), rel=1e-12)
+    assert got["small"].any() and not got["small"].all()
+    assert (h["confidence"] == 0.9).all() and list(h.columns[:2]) == ["channel", "time_slot"]
+
+
+def test_response_check_overall_is_the_pooled_rate_and_warnings_follow_the_rules(survey):
+    t = segments.response_check(survey, by="region", min_rate=0.0, gap=1.0)
+    pooled = 100 * survey["responded"].mean()
+    np.testing.assert_allclose(t["overall"], pooled, rtol=1e-12)
+    rate = 100 * survey.groupby("region", observed=True)["responded"].mean()
+    got = t.set_index("region")
+    np.testing.assert_allclose(got.loc[rate.index, "value"], rate.to_numpy(), rtol=1e-12)
+    assert got.loc[rate.index, "n"].tolist() == survey.groupby("region", observed=True).size().tolist()
+    below = got["value"] < pooled - 1.0
+    assert below.any() and not below.all()  # 东北 answers 38.3 %, 2.6 points below the pooled 40.9 %
+    assert (got["warning"] == below).all()
+    assert got.loc[below, "reason"].str.startswith(f"more than 1 points below the overall {pooled:.1f} %").all()
+    assert (got.loc[~below, "reason"] == "").all()
+    strict = segments.response_check(survey, by="region", min_rate=100.0).set_index("region")
+    assert strict["warning"].all() and (strict["reason"] == "under 100 % respond").all()
