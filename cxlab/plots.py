@@ -204,7 +204,7 @@ def plot_heatmap(table: pd.DataFrame, *, x: str, y: str, metric: str,
     use_cjk_font()
     part = table[table["metric"] == metric]
     values = part.assign(value=part["value"].where(~part.get("small", False))).pivot_table(
-        index=y, columns=x, values="value", observed=False)
+        index=y, columns=x, values="value", observed=False, dropna=False)
     ax = ax or plt.figure(figsize=(max(6, 0.35 * values.shape[1] + 2), 0.5 * values.shape[0] + 1.5)).gca()
     sns.heatmap(values, ax=ax, cmap="RdYlGn" if _better_high(metric) else "RdYlGn_r", annot=values.shape[1] <= 12,
                 fmt=".0f", cbar_kws={"label": _label(part, metric)})

@@ -166,19 +166,15 @@ def test_codes_are_on_the_metrics_own_scale():
     np.testing.assert_array_equal(kind_of(METRICS["ces"]).codes(csat, METRICS["ces"]), [1, 3, 4, 5, np.nan])
 
 
-_NPS_CODES_BUG = ("NPSKind.codes calls np.where on `v >= 9` of a Float64 Series: with a blank answer that is a "
-                  "BooleanArray holding NA and raises 'boolean value of NA is ambiguous', so weighted_scores("
-                  "metrics=['nps']) and analyze(..., covariates={'nps': ...}) crash on any blank NPS answer")
+# NPSKind.codes once raised on blank answers (np.where over a Float64 comparison holding NA).
 
 
-@pytest.mark.xfail(strict=True, reason=_NPS_CODES_BUG)
 def test_nps_codes_of_blanks_are_nan():
     values = pd.Series([0, 6, 7, 8, 9, 10, None], dtype="Int8")
     np.testing.assert_array_equal(kind_of(METRICS["nps"]).codes(values, METRICS["nps"]),
                                   [-100, -100, 0, 0, 100, 100, np.nan])
 
 
-@pytest.mark.xfail(strict=True, reason=_NPS_CODES_BUG)
 def test_weighted_nps_with_blank_answers(survey):
     from cxlab.weighting import weighted_scores
 

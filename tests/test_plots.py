@@ -155,9 +155,6 @@ def test_plot_heatmap_leaves_small_cells_blank(survey):
     assert ax.figure.axes[-1].get_ylabel() == "CSAT %"  # the colour bar names the metric
 
 
-@pytest.mark.xfail(strict=True, reason="plot_heatmap pivots with pivot_table(dropna=True), which drops a row or "
-                   "column whose cells are all small instead of leaving it blank: the 公众号 row and the 20-22 "
-                   "column vanish from the chart")
 def test_plot_heatmap_keeps_a_row_of_small_cells_as_blanks(survey):
     table = segments.heatmap_table(survey, x="time_slot", y="channel", metric="csat", min_n=70)
     assert table.loc[table["channel"] == "公众号", "small"].all()

@@ -174,9 +174,9 @@ class NPSKind(MetricKind):
         return st["n"], 100 * (st["promoters"] - st["detractors"]), 100**2 * (st["promoters"] + st["detractors"])
 
     def codes(self, values: pd.Series, metric: Metric) -> np.ndarray:
-        v = values.astype("Float64")
+        v = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         out = np.where(v >= NPS_PROMOTER_MIN, 100.0, np.where(v <= NPS_DETRACTOR_MAX, -100.0, 0.0))
-        return np.where(v.isna(), np.nan, out)
+        return np.where(np.isnan(v), np.nan, out)
 
     def bounds(self, metric: Metric) -> tuple[float, float]:
         return -100.0, 100.0
