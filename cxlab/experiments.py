@@ -35,7 +35,7 @@ from .stats.compare import (
 )
 from .stats.cube import cube
 from .stats.estimates import DEFAULT_CONFIDENCE
-from .stats.kinds import cube_scales, kind_of, take
+from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of, take
 from .stats.multiplicity import ADJUST_METHODS, adjust_p_values
 from .stats.ordinal import OrdinalComparison, compare_ordinal
 from .stats.power import mde_means, mde_nps, mde_proportions, sample_size_means, sample_size_nps, sample_size_proportions
@@ -192,14 +192,14 @@ def cuped(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, float]:
 
 ANALYZE_COLUMNS = ["variant", "metric", "n_control", "n_treatment", "value_control", "value_treatment",
                    "diff", "ci_low", "ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value",
-                   "p_adjusted", "significant", "method", "cuped", "n_missing", "confidence"]
+                   "p_adjusted", "significant", "small", "method", "cuped", "n_missing", "confidence"]
 
 
 def analyze(data: pd.DataFrame, *, variant: str, control: str,
             metrics: Sequence[str | Metric] = ("nps", "csat", "ces"),
             covariates: dict[str, str] | None = None, expected_weights: Sequence[float] | None = None,
-            adjust: str | None = "holm", confidence: float = 0.95,
-            srm_threshold: float = 0.001) -> pd.DataFrame:
+            adjust: str | None = "holm", confidence: float = DEFAULT_CONFIDENCE,
+            srm_threshold: float = 0.001, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """The experiment readout: every treatment arm against control on every metric.
 
     Parameters
@@ -225,6 +225,10 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
         Confidence level of the intervals.
     srm_threshold : float
         p-value below which the sample-ratio check fails.
+    min_n : int
+        Answers each arm needs before a metric's difference is judged; below it the row is
+        ``small`` ("too few answers"): effect and interval shown, no p-value, never
+        significant, and not counted in the multiple-testing family.
 
     Returns
     -------
@@ -232,7 +236,7 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
         One row per (treatment arm, metric): ``variant``, ``metric``, ``n_control``,
         ``n_treatment``, ``value_control``, ``value_treatment``, ``diff``, ``ci_low``,
         ``ci_high``, ``rel_diff``, ``rel_ci_low``, ``rel_ci_high`` (percent), ``p_value``,
-        ``p_adjusted``, ``significant``, ``method``, ``cuped``, ``n_missing`` (units of the
+        ``p_adjusted``, ``significant``, ``small``, ``method``, ``cuped``, ``n_missing`` (units of the
         two arms without this outcome) and ``confidence``. ``attrs["srm"]`` holds the :class:`SRMResult`.
 
     Raises
@@ -281,6 +285,9 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
             parts.append(_rows(kind.stats(per_arm, m), [str(labels[i]) for i in treat], ci, treat, m, c,
                                cuped=False))
     out = pd.concat(parts, ignore_index=True)
+    # too few answers in an arm: effect and interval shown, no p-value, never significant
+    out["small"] = (out["n_control"] < min_n) | (out["n_treatment"] < min_n)
+    out["p_value"] = out["p_value"].where(~out["small"])
     out["p_adjusted"] = adjust_p_values(out["p_value"], adjust=adjust) if adjust else out["p_value"]
     out["significant"] = out["p_adjusted"] < 1 - c
     out["confidence"] = c

@@ -33,8 +33,8 @@ def league_table(data: pd.DataFrame, *, unit: str = "agent_id", metric: str | Me
         Rates and shares use beta-binomial empirical Bayes; NPS and means use normal-normal
         empirical Bayes.
     min_n : int
-        Units with fewer answers are flagged ``small`` (they are still shrunk and ranked,
-        since the shrinkage already accounts for their size).
+        Units with fewer answers are flagged ``small``: shrunk and listed, but given no rank
+        and never called an outlier ("too few answers").
     confidence : float
 
     Returns
@@ -74,7 +74,9 @@ def league_table(data: pd.DataFrame, *, unit: str = "agent_id", metric: str | Me
                         "small": n < min_n})
     sign = 1 if m.higher_is_better else -1
     out = out.sort_values("shrunk", ascending=not m.higher_is_better, ignore_index=True)
-    out["rank"] = (sign * out["shrunk"]).rank(ascending=False, method="min").astype(int)
+    # units with too few answers are listed (shrunk), but neither ranked nor called outliers
+    out["rank"] = (sign * out["shrunk"]).where(~out["small"]).rank(ascending=False, method="min").astype("Int64")
+    out.loc[out["small"], "outlier"] = ""
     out.attrs["prior"] = fit["prior"]
     return out
 

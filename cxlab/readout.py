@@ -58,8 +58,16 @@ def decision(readout: pd.DataFrame, *, srm=None) -> str:
     level = f"{_confidence(readout):.0%}"
     parts = []
     for arm, rows in readout.groupby("variant", sort=False):
+        small = rows[rows["small"]] if "small" in rows.columns else rows.iloc[:0]
+        rows = rows.drop(small.index)
         wins = rows[rows["significant"] & (rows["diff"] > 0)]
         losses = rows[rows["significant"] & (rows["diff"] < 0)]
+        if len(small):
+            sizes = "; ".join(f"{r['metric']} (n = {r['n_control']:,} and {r['n_treatment']:,})"
+                              for _, r in small.iterrows())
+            parts.append(f"Variant {arm}: too few answers to judge {sizes}.")
+        if rows.empty:
+            continue
 
         def say(r):
             unit = _measure(r["metric"])
@@ -92,7 +100,8 @@ def format_readout(readout: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
                                      zip(readout["diff"], readout["ci_low"], readout["ci_high"])],
         "p (adjusted)": readout["p_adjusted"].map(
             lambda p: "" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")),
-        "significant": readout["significant"].map({True: "yes", False: "no"}),
+        "significant": [("too few answers" if small else "yes" if sig else "no") for sig, small in
+                        zip(readout["significant"], readout.get("small", pd.Series(False, index=readout.index)))],
     })
     if "mde" in readout.columns:
         out["smallest detectable"] = readout["mde"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")

@@ -157,7 +157,8 @@ def breakdown(data: pd.DataFrame | str, *, by: str | Sequence[str | Sequence[str
             kind = kind_of(m)
             st = take({k: v.reshape(-1, *v.shape[sub.rows.ndim:]) for k, v in kind.stats(sub, m).items()}, keep)
             test, statistic, p_table, z = kind.segment_tests(st)
-            p_rest = 2 * stats.norm.sf(np.abs(z))
+            # a segment with too few answers is shown, never tested against the rest
+            p_rest = np.where(st["n"] >= min_n, 2 * stats.norm.sf(np.abs(z)), np.nan)
             extra.append(pd.DataFrame({"segment": " × ".join(grouping), "level": names, "metric": m.name,
                                        "z_vs_rest": z, "p_vs_rest": p_rest,
                                        "p_adjusted": adjust_p_values(p_rest, adjust=adjust), "test": test,

@@ -13,7 +13,7 @@ from .metrics import scores
 from .data.periods import PERIODS, add_period, period_label
 from .stats.cube import cube
 from .stats.estimates import DEFAULT_CONFIDENCE
-from .stats.kinds import cube_scales, kind_of, reshape, take
+from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of, reshape, take
 from .stats.multiplicity import adjust_p_values
 
 __all__ = ["PERIODS", "add_period", "period_label", "trend", "period_changes"]
@@ -34,7 +34,7 @@ def trend(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("nps", "csat
 def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("nps", "csat", "ces"),
                    period: str = "week", time: str = "submitted_at",
                    by: str | Sequence[str] | None = None, adjust: str | None = "holm",
-                   confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
+                   confidence: float = DEFAULT_CONFIDENCE, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
     """Each period against the one before: the change, its interval, and whether it is real.
 
     Parameters
@@ -46,6 +46,8 @@ def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("np
         :func:`cxlab.experiments.adjust_p_values`); Holm by default. A table of 26 weeks,
         4 channels and 3 metrics makes about 300 comparisons: unadjusted, about 15 would
         look significant by chance alone. ``None`` reports raw p-values only.
+    min_n : int
+        Answers each period needs before its change is judged ("too few answers" below).
 
     Returns
     -------
@@ -53,7 +55,8 @@ def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("np
         One row per (group, metric, period after the first): the ``by`` columns, ``metric``,
         ``period``, ``previous``, ``value``, ``previous_value``, ``diff`` (points for NPS,
         percentage points for rates, units for means), ``ci_low``, ``ci_high``, ``p_value``,
-        ``p_adjusted``, ``n``, ``previous_n`` and ``significant``
+        ``p_adjusted``, ``n``, ``previous_n``, ``small`` (either period has fewer than
+        ``min_n`` answers: no p-value, never significant) and ``significant``
         (``p_adjusted < 1 - confidence``).
 
     Notes
@@ -87,6 +90,9 @@ def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("np
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
     out = out[(out["n"] > 0) & (out["previous_n"] > 0)].reset_index(drop=True)
+    # too few answers on either side: the change is shown, never judged, and not in the family
+    out["small"] = (out["n"] < min_n) | (out["previous_n"] < min_n)
+    out["p_value"] = out["p_value"].where(~out["small"])
     out["p_adjusted"] = adjust_p_values(out["p_value"], adjust=adjust) if adjust else out["p_value"]
     out["significant"] = out["p_adjusted"] < 1 - c
     return out

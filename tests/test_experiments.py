@@ -38,16 +38,33 @@ def test_difference_intervals_match_statsmodels(method, sm, counts):
     assert (c.ci_low, c.ci_high) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
 
 
-@pytest.mark.parametrize("counts", [(48, 80, 56, 70), (5, 40, 12, 38), (150, 1000, 181, 1010)])
-def test_p_value_is_pearson_chi_square_with_and_without_yates(counts):
+@pytest.mark.parametrize("counts", [(48, 80, 56, 70), (5, 40, 12, 38), (150, 1000, 181, 1010), (0, 3, 3, 3),
+                                    (1, 1, 0, 1), (30, 30, 0, 30)])
+def test_p_value_inverts_the_newcombe_interval(counts):
+    # The p-value is the alpha at which statsmodels' Newcombe interval (method 10) touches 0,
+    # so p < alpha exactly when the (1 - alpha) interval excludes 0: test and interval agree.
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     kc, nc, kt, nt = counts
-    table = np.array([[kt, nt - kt], [kc, nc - kc]])
-    # scipy's Yates correction is R's prop.test default (min(0.5, |O - E|) per cell)
-    for correction in (False, True):
-        expected = stats.chi2_contingency(table, correction=correction).pvalue
-        assert compare_proportions(kc, nc, kt, nt, correction=correction).p_value == pytest.approx(expected, rel=1e-9)
-    z, p = __import__("statsmodels.stats.proportion", fromlist=["x"]).proportions_ztest([kt, kc], [nt, nc])
-    assert compare_proportions(kc, nc, kt, nt).p_value == pytest.approx(p, rel=1e-9)
+    p = compare_proportions(kc, nc, kt, nt).p_value
+    assert 0 < p <= 1
+    lo, hi = confint_proportions_2indep(kt, nt, kc, nc, method="newcomb", compare="diff", alpha=p)
+    assert min(abs(lo), abs(hi)) == pytest.approx(0, abs=1e-9)
+    for alpha in (0.001, 0.01, 0.05, 0.2):
+        lo, hi = confint_proportions_2indep(kt, nt, kc, nc, method="newcomb", compare="diff", alpha=alpha)
+        assert (p < alpha) == (lo > 0 or hi < 0)
+
+
+@pytest.mark.parametrize("method", ["wald", "agresti-caffo"])
+def test_wald_and_agresti_caffo_tests_agree_with_their_intervals(method):
+    for kc, nc, kt, nt in [(48, 80, 56, 70), (5, 40, 12, 38), (3, 3, 0, 3), (10, 50, 20, 50)]:
+        for confidence in (0.9, 0.95, 0.99):
+            c = compare_proportions(kc, nc, kt, nt, method=method, confidence=confidence)
+            if math.isnan(c.p_value):  # Wald on two unanimous groups: no variance, nothing defined
+                assert method == "wald" and math.isnan(c.ci_low) and math.isnan(c.ci_high)
+                continue
+            assert (c.p_value < 1 - confidence) == (c.ci_low > 0 or c.ci_high < 0)
+            assert c.ci_low <= c.diff <= c.ci_high
 
 
 def test_relative_difference_matches_statsmodels_log_ratio():
@@ -81,8 +98,26 @@ def test_nps_difference_hand_calculation():
     assert c.p_value == pytest.approx(2 * stats.norm.sf(0.2 / se), rel=1e-12)
     assert math.isnan(c.rel_diff)
     adjusted = compare_nps_from_counts((40, 30, 30), (50, 30, 20))
-    assert adjusted.diff == c.diff and adjusted.p_value == c.p_value
+    assert adjusted.diff == c.diff
     assert adjusted.ci_high - adjusted.ci_low < c.ci_high - c.ci_low + 1.0
+    # Adjusted-Wald (Rocks 2016): 0.75 promoters and detractors added, n + 3 per group; the
+    # test uses the same centre and variance as the interval.
+    # control: p = 40.75 / 103, d = 30.75 / 103; treatment: p = 50.75 / 103, d = 20.75 / 103
+    pc, dc, pt, dt = 40.75 / 103, 30.75 / 103, 50.75 / 103, 20.75 / 103
+    var = (pc + dc - (pc - dc) ** 2) / 103 + (pt + dt - (pt - dt) ** 2) / 103
+    centre = (pt - dt) - (pc - dc)
+    assert adjusted.p_value == pytest.approx(2 * stats.norm.sf(centre / math.sqrt(var)), rel=1e-12)
+    assert (adjusted.ci_low, adjusted.ci_high) == pytest.approx(
+        (100 * (centre - z * math.sqrt(var)), 100 * (centre + z * math.sqrt(var))), rel=1e-12)
+
+
+def test_one_answer_per_arm_is_never_significant():
+    # A: one promoter (10), B: one detractor (0): the adjusted variance is positive, so no p = 0,
+    # and the test agrees with an interval that holds the observed -200 points.
+    c = compare_nps_from_counts((1, 0, 0), (0, 0, 1))
+    assert c.diff == -200 and c.ci_low <= c.diff <= c.ci_high
+    assert c.p_value > 0.05 and not c.significant()
+    assert (c.ci_low > 0 or c.ci_high < 0) == c.significant()
 
 
 arm = st.tuples(st.integers(1, 300), st.integers(1, 300), st.integers(1, 300))

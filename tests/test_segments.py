@@ -55,7 +55,9 @@ def test_small_segments_are_flagged_and_never_ranked(survey):
 def test_league_table_shrinks_and_does_not_reward_luck(survey):
     lt = segments.league_table(survey, unit="agent_id", metric="csat")
     tiny = lt[lt.unit == "A099"].iloc[0]
-    assert tiny["value"] == 100.0 and tiny["rank"] > 5
+    assert tiny["value"] == 100.0 and tiny["small"] and pd.isna(tiny["rank"]) and tiny["outlier"] == ""
+    ranked = lt[~lt["small"]]
+    assert ranked["rank"].min() == 1 and ranked["rank"].notna().all()
     a, b = lt.attrs["prior"]["a"], lt.attrs["prior"]["b"]
     k = tiny["value"] * tiny["n"] / 100
     assert tiny["shrunk"] == pytest.approx(100 * (k + a) / (tiny["n"] + a + b), rel=1e-12)

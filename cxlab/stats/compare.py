@@ -91,9 +91,62 @@ class Comparison:
 # --------------------------------------------------------------------------------------
 
 
-def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str,
-                            correction: bool = False):
-    """Difference of proportions (fractions): diff, lo, hi, p, rel, rel_lo, rel_hi."""
+def _wilson_bounds(k, n, z):
+    """Wilson score bounds of k / n at the normal quantile ``z`` (arrays; Wilson 1927)."""
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z / (n + z * z) * np.sqrt(k * (n - k) / n + z * z / 4)
+    return centre - half, centre + half
+
+
+def _newcombe_bounds(k_c, n_c, k_t, n_t, z):
+    """Newcombe's hybrid score interval of p_t - p_c at the normal quantile ``z`` (method 10)."""
+    p_c, p_t = k_c / n_c, k_t / n_t
+    l_t, u_t = _wilson_bounds(k_t, n_t, z)
+    l_c, u_c = _wilson_bounds(k_c, n_c, z)
+    d = p_t - p_c
+    return d - np.sqrt((p_t - l_t) ** 2 + (u_c - p_c) ** 2), d + np.sqrt((u_t - p_t) ** 2 + (p_c - l_c) ** 2)
+
+
+def _newcombe_p(k_c, n_c, k_t, n_t) -> np.ndarray:
+    """The p-value that inverts Newcombe's interval: the alpha at which its bound nearest 0 touches 0.
+
+    Wilson bounds widen monotonically with z, so the bound on the side of 0 crosses it at one
+    z*, found by bisection (60 halvings: z to 1e-16); p = 2 (1 - Phi(z*)). Then p < alpha
+    exactly when the 1 - alpha interval excludes 0, and p = 1 when the difference is 0.
+    """
+    d = k_t / n_t - k_c / n_c
+    lo_z, hi_z = np.zeros_like(d), np.full_like(d, 40.0)
+    for _ in range(60):
+        mid = (lo_z + hi_z) / 2
+        low, high = _newcombe_bounds(k_c, n_c, k_t, n_t, mid)
+        excludes = np.where(d > 0, low > 0, high < 0)
+        lo_z, hi_z = np.where(excludes, mid, lo_z), np.where(excludes, hi_z, mid)
+    return np.where(d == 0, 1.0, 2 * stats.norm.sf((lo_z + hi_z) / 2))
+
+
+def _agreeing(d, centre, se, z):
+    """Interval ``centre +/- z se`` widened to hold the observed ``d``, and the p-value that agrees.
+
+    Adjusted intervals (pseudo-counts) are centred on a shrunken estimate; widening towards
+    the observed difference keeps it inside its interval. 0 is excluded exactly when
+    ``centre`` and ``d`` lie on the same side of it and ``|centre| > z se``, so the p-value
+    is ``2 (1 - Phi(|centre| / se))`` then, and 1 when they straddle 0.
+    """
+    se = np.where(se > 0, se, np.nan)  # no variation (Wald on unanimous groups): undefined, never p = 0
+    lo, hi = np.minimum(centre - z * se, d), np.maximum(centre + z * se, d)
+    same_side = np.sign(centre) * np.sign(d) > 0
+    p = np.where(same_side, 2 * stats.norm.sf(np.abs(centre) / se), 1.0)
+    p = np.where(np.isnan(d) | np.isnan(se), np.nan, p)
+    return np.where(np.isnan(se), np.nan, lo), np.where(np.isnan(se), np.nan, hi), p
+
+
+def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str):
+    """Difference of proportions (fractions): diff, lo, hi, p, rel, rel_lo, rel_hi.
+
+    The p-value comes from the same method as the interval and agrees with it: p < 1 -
+    confidence exactly when the interval excludes 0. Newcombe's interval is inverted
+    (:func:`_newcombe_p`); Wald and Agresti-Caffo use their own z.
+    """
     k_c, n_c, k_t, n_t = (np.asarray(a, dtype=float) for a in (k_c, n_c, k_t, n_t))
     z = normal_quantile(confidence)
     from statsmodels.stats.proportion import confint_proportions_2indep
@@ -101,19 +154,17 @@ def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str,
     with np.errstate(invalid="ignore", divide="ignore"):
         p_c, p_t = k_c / n_c, k_t / n_t
         d = p_t - p_c
-        # Newcombe (1998) method 10, Wald, or Agresti-Caffo (one success and one failure added)
-        lo, hi = (np.asarray(b, dtype=float) for b in confint_proportions_2indep(
-            k_t, n_t, k_c, n_c, method=_DIFF_CONFINT[method], compare="diff", alpha=1 - confidence))
-        # Pooled two-proportion test = Pearson's chi-square on the 2 x 2 table; Yates as R.
-        pooled = (k_c + k_t) / (n_c + n_t)
-        dev = np.abs(k_t - n_t * pooled)  # |observed - expected|, the same in all four cells
-        if correction:
-            dev = dev - np.minimum(0.5, dev)
-        inv_expected = (1 / (n_t * pooled) + 1 / (n_t * (1 - pooled)) + 1 / (n_c * pooled)
-                        + 1 / (n_c * (1 - pooled)))
-        chi2 = dev**2 * inv_expected
-        p = stats.chi2.sf(chi2, 1)
-        p = np.where((pooled == 0) | (pooled == 1), 1.0, p)
+        if method == "newcombe":  # Newcombe (1998) method 10
+            lo, hi = (np.asarray(b, dtype=float) for b in confint_proportions_2indep(
+                k_t, n_t, k_c, n_c, method="newcomb", compare="diff", alpha=1 - confidence))
+            p = np.where(np.isnan(d), np.nan, _newcombe_p(k_c, n_c, k_t, n_t))
+        else:
+            if method == "agresti-caffo":  # one success and one failure added to each group
+                a_t, a_c, m_t, m_c = (k_t + 1) / (n_t + 2), (k_c + 1) / (n_c + 2), n_t + 2, n_c + 2
+            else:  # wald
+                a_t, a_c, m_t, m_c = p_t, p_c, n_t, n_c
+            se = np.sqrt(a_t * (1 - a_t) / m_t + a_c * (1 - a_c) / m_c)
+            lo, hi, p = _agreeing(d, a_t - a_c, se, z)
         # Relative difference: log of the risk ratio (Katz et al. 1978)
         rr = p_t / p_c
         se_log = np.sqrt(1 / k_t - 1 / n_t + 1 / k_c - 1 / n_c)
@@ -122,7 +173,12 @@ def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str,
 
 
 def mean_diff(n_c, m_c, s_c, n_t, m_t, s_t, confidence: float):
-    """Welch: diff, lo, hi, p, rel, rel_lo, rel_hi (rel by the delta method)."""
+    """Welch: diff, lo, hi, p, rel, rel_lo, rel_hi (rel by the delta method).
+
+    Test and interval share the Welch t: p < 1 - confidence exactly when the interval
+    excludes 0. With no variation in either group (unanimous answers) both are nan: a zero
+    observed variance never gives p = 0.
+    """
     n_c, m_c, s_c, n_t, m_t, s_t = (np.asarray(a, dtype=float) for a in (n_c, m_c, s_c, n_t, m_t, s_t))
     with np.errstate(invalid="ignore", divide="ignore"):
         v_c, v_t = s_c**2 / n_c, s_t**2 / n_t
@@ -130,6 +186,8 @@ def mean_diff(n_c, m_c, s_c, n_t, m_t, s_t, confidence: float):
         df = (v_c + v_t) ** 2 / (v_c**2 / (n_c - 1) + v_t**2 / (n_t - 1))
         d = m_t - m_c
         t = stats.t.ppf(0.5 + confidence / 2, df)
+        # no variation in either group: neither the test nor the interval is defined
+        se = np.where(se > 0, se, np.nan)
         p = 2 * stats.t.sf(np.abs(d / se), df)
         rel = m_t / m_c - 1
         se_rel = np.sqrt(v_t / m_c**2 + m_t**2 * v_c / m_c**4)
@@ -138,25 +196,24 @@ def mean_diff(n_c, m_c, s_c, n_t, m_t, s_t, confidence: float):
 
 
 def nps_diff(c, t, confidence: float, method: str):
-    """NPS difference in points: diff, lo, hi, p (unpooled z-test)."""
+    """NPS difference in points: diff, lo, hi, p.
+
+    The interval and the z-test share one variance, the adjusted-Wald one (0.75 / 1.5 /
+    0.75 pseudo-counts per group, Rocks 2016) or the observed one (``"wald"``), so
+    p < 1 - confidence exactly when the interval excludes 0; the interval is widened to hold
+    the observed difference (see :func:`_agreeing`). A unanimous group has a positive
+    adjusted variance, so it never gives p = 0.
+    """
     (pro_c, pas_c, det_c), (pro_t, pas_t, det_t) = (
         [np.asarray(x, dtype=float) for x in arm] for arm in (c, t))
     n_c, n_t = pro_c + pas_c + det_c, pro_t + pas_t + det_t
     z = normal_quantile(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = (pro_t - det_t) / n_t - (pro_c - det_c) / n_c
-
         shift = (0.75, 3) if method == "adjusted-wald" else (0, 0)
         cen_c, var_c = nps_share_variance(pro_c + shift[0], det_c + shift[0], n_c + shift[1])
         cen_t, var_t = nps_share_variance(pro_t + shift[0], det_t + shift[0], n_t + shift[1])
-        se = np.sqrt(var_c + var_t)
-        centre = cen_t - cen_c
-        lo, hi = centre - z * se, centre + z * se
-        # The test uses the observed (unadjusted) variances.
-        (_, v_c), (_, v_t) = nps_share_variance(pro_c, det_c, n_c), nps_share_variance(pro_t, det_t, n_t)
-        z_obs = d / np.sqrt(v_c + v_t)
-        p = 2 * stats.norm.sf(np.abs(z_obs))
-        p = np.where(np.isfinite(z_obs), p, np.where(d == 0, 1.0, p))
+        lo, hi, p = _agreeing(d, cen_t - cen_c, np.sqrt(var_c + var_t), z)
     return 100 * d, 100 * np.clip(lo, -2, 2), 100 * np.clip(hi, -2, 2), p
 
 
@@ -167,8 +224,7 @@ def nps_diff(c, t, confidence: float, method: str):
 
 def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_treatment: int, *,
                         confidence: float = DEFAULT_CONFIDENCE,
-                        method: Literal["newcombe", "wald", "agresti-caffo"] = "newcombe",
-                        correction: bool = False) -> Comparison:
+                        method: Literal["newcombe", "wald", "agresti-caffo"] = "newcombe") -> Comparison:
     """Difference of two proportions (treatment - control) in percentage points.
 
     Parameters
@@ -181,14 +237,14 @@ def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_trea
         Interval of the difference: Newcombe's hybrid score interval (default; method 10
         of Newcombe 1998), Wald, or Agresti-Caffo (one success and one failure added to
         each group).
-    correction : bool
-        Yates' continuity correction of the test (R's ``prop.test`` default is ``TRUE``).
 
     Returns
     -------
     Comparison
-        ``p_value`` is the pooled two-proportion z-test, equal to Pearson's chi-square on
-        the 2 x 2 table (with Yates' correction if asked). ``rel_diff`` is
+        ``p_value`` comes from the interval's own method and agrees with it (for Newcombe,
+        the inverted interval: ``p < 1 - confidence`` exactly when the interval excludes
+        0). Pearson's chi-square (``scipy.stats.chi2_contingency``) can disagree with the
+        Newcombe interval near the boundary and is not used. ``rel_diff`` is
         ``p_t / p_c - 1`` in percent with the log (Katz) interval of the ratio.
 
     References
@@ -213,9 +269,8 @@ def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_trea
             raise ValueError(f"The {arm} group has no observations; a comparison needs both groups.")
     c = check_confidence(confidence)
     check_option("method", method, DIFF_CI_METHODS)
-    d, lo, hi, p, rel, rlo, rhi = proportion_diff(k_control, n_control, k_treatment, n_treatment, c, method,
-                                                  correction)
-    described = f"{method}; chi-square" + (" (Yates)" if correction else "")
+    d, lo, hi, p, rel, rlo, rhi = proportion_diff(k_control, n_control, k_treatment, n_treatment, c, method)
+    described = f"{method}; inverted" if method == "newcombe" else f"{method}; z-test"
     return Comparison(100 * float(d), 100 * float(lo), 100 * float(hi), float(p), 100 * float(rel),
                       100 * float(rlo), 100 * float(rhi),
                       proportion_from_counts(k_control, n_control, confidence=c),

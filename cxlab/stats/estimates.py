@@ -120,8 +120,10 @@ def nps_interval(pro, pas, det, confidence: float, method: str):
         centre, var = nps_share_variance(pro, det, n_adj)
         se = np.sqrt(var)
     half = normal_quantile(confidence) * se
-    lo = 100 * np.clip(centre - half, -1.0, 1.0)
-    hi = 100 * np.clip(centre + half, -1.0, 1.0)
+    # the adjusted interval is centred on the shrunken estimate: widen it to hold the observed
+    # value, so an interval always contains its estimate (a single promoter: 100, not beyond)
+    lo = np.minimum(100 * np.clip(centre - half, -1.0, 1.0), value)
+    hi = np.maximum(100 * np.clip(centre + half, -1.0, 1.0), value)
     return _nan_if_empty(n, value, lo, hi, 100 * se)
 
 
@@ -146,7 +148,8 @@ def proportion_interval(k, n, confidence: float, method: str):
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     if method == "jeffreys":
         lo, hi = np.where(k > 0, lo, 0.0), np.where(k < n, hi, 1.0)
-    lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    # rounding must never leave the estimate outside its interval (100 % answered: 100 - 1e-14)
+    lo, hi = np.clip(np.fmin(lo, p), 0.0, 1.0), np.clip(np.fmax(hi, p), 0.0, 1.0)
     return _nan_if_empty(n, p, lo, hi, se)
 
 
@@ -427,4 +430,4 @@ def bootstrap_from_counts(counts: Sequence[int], statistic: Callable[[np.ndarray
     reps = np.asarray(statistic(draws), dtype=float)
     value = float(np.asarray(statistic(counts_arr[None, :]), dtype=float)[0])
     lo, hi = np.quantile(reps, [(1 - c) / 2, (1 + c) / 2])
-    return Estimate(value, float(lo), float(hi), float(reps.std(ddof=1)), n, c, "bootstrap")
+    return Estimate(value, float(min(lo, value)), float(max(hi, value)), float(reps.std(ddof=1)), n, c, "bootstrap")

@@ -49,7 +49,7 @@ __all__ = ["MetricKind", "NPSKind", "ProportionKind", "MeanKind", "QuantileKind"
            "Stats", "take", "reshape", "cube_scales", "DEFAULT_MIN_N"]
 
 #: Below this many answers a group is "too few answers": shown, never ranked or judged.
-DEFAULT_MIN_N = 30
+DEFAULT_MIN_N = 20
 
 Stats = dict[str, np.ndarray]
 
@@ -216,7 +216,7 @@ class ProportionKind(MetricKind):
         d, lo, hi, p, rel, rlo, rhi = proportion_diff(control["successes"], control["n"], treatment["successes"],
                                                       treatment["n"], confidence, "newcombe")
         return {"diff": 100 * d, "ci_low": 100 * lo, "ci_high": 100 * hi, "p_value": p, "rel_diff": 100 * rel,
-                "rel_ci_low": 100 * rlo, "rel_ci_high": 100 * rhi, "method": "newcombe; chi-square"}
+                "rel_ci_low": 100 * rlo, "rel_ci_high": 100 * rhi, "method": "newcombe; inverted"}
 
     def coded(self, st: Stats):
         return st["n"], 100 * st["successes"], 100**2 * st["successes"]
