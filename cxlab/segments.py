@@ -122,21 +122,22 @@ def breakdown(data: pd.DataFrame | str, *, by: str | Sequence[str | Sequence[str
     -------
     pandas.DataFrame
         The columns of :func:`cxlab.segment_scores` plus, per row, ``z_vs_rest`` and
-        ``p_vs_rest`` (this segment against all the others: the adjusted residual of the
-        chi-square table for rates and shares, a z-test for NPS, the Dunn statistic for
-        ordinal means), ``p_adjusted``, ``differs``, ``small`` and ``rank`` (1 = best, in the
-        metric's direction, among segments that are not small); and per (breakdown, metric)
-        the table-wide ``test`` (``chi-square`` or ``kruskal-wallis``), ``statistic`` and
-        ``p_table``.
+        ``p_vs_rest`` (this segment against all the others pooled, with the metric kind's
+        two-group test: Newcombe's continuity-corrected interval inverted for rates and
+        shares, the adjusted-Wald z for NPS, Dunn's z of mean ranks for ordinal means;
+        ``z_vs_rest`` is the signed normal score of that p), ``p_adjusted``, ``differs``,
+        ``small`` (fewer than ``min_n`` answers: never tested, never ranked) and ``rank``
+        (1 = best, in the metric's direction, among segments that are not small); and per
+        (breakdown, metric) the table-wide ``test`` (``chi-square`` or ``kruskal-wallis``),
+        ``statistic`` and ``p_table``.
 
     Notes
     -----
-    Rates and shares: Pearson's chi-square of the segments x (yes, no) table; the adjusted
-    residual (O - E) / sqrt(E (1 - row share) (1 - column share)) of a segment's "yes" cell
-    is its two-proportion z against the rest (Agresti 2013, 2.4.5). NPS: chi-square of the
-    segments x (promoter, passive, detractor) table; per segment, the NPS z-test against
-    the rest. Ordinal means: Kruskal-Wallis from the histograms (midranks, tie-corrected);
-    per segment, Dunn's z of its mean rank against the rest's.
+    The table-wide test: Pearson's chi-square of the segments x (yes, no) table for rates
+    and shares, of the segments x (promoter, passive, detractor) table for NPS, and
+    Kruskal-Wallis from the histograms (midranks, tie-corrected) for ordinal means. Each
+    segment against the rest uses the same test as an A/B comparison, which keeps its
+    level at every size, including unanimous segments (``bench/false_positives.py``).
     """
     c = check_confidence(confidence)
     groupings = [[by]] if isinstance(by, str) else [[g] if isinstance(g, str) else list(g) for g in by]
@@ -156,9 +157,9 @@ def breakdown(data: pd.DataFrame | str, *, by: str | Sequence[str | Sequence[str
         for m in ms:
             kind = kind_of(m)
             st = take({k: v.reshape(-1, *v.shape[sub.rows.ndim:]) for k, v in kind.stats(sub, m).items()}, keep)
-            test, statistic, p_table, z = kind.segment_tests(st)
+            test, statistic, p_table, z, p_rest = kind.segment_tests(st, m)
             # a segment with too few answers is shown, never tested against the rest
-            p_rest = np.where(st["n"] >= min_n, 2 * stats.norm.sf(np.abs(z)), np.nan)
+            p_rest = np.where(st["n"] >= min_n, p_rest, np.nan)
             extra.append(pd.DataFrame({"segment": " × ".join(grouping), "level": names, "metric": m.name,
                                        "z_vs_rest": z, "p_vs_rest": p_rest,
                                        "p_adjusted": adjust_p_values(p_rest, adjust=adjust), "test": test,

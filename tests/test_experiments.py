@@ -22,7 +22,7 @@ from cxlab.experiments import (
 def test_newcombe_published_example():
     # Newcombe (1998), Statistics in Medicine 17:873-890, Table II example (a):
     # 56/70 versus 48/80, method 10 (hybrid score): 0.0524 to 0.3339.
-    c = compare_proportions(k_control=48, n_control=80, k_treatment=56, n_treatment=70)
+    c = compare_proportions(k_control=48, n_control=80, k_treatment=56, n_treatment=70, method="newcombe")
     assert c.diff == pytest.approx(20.0, rel=1e-12)
     assert (c.ci_low / 100, c.ci_high / 100) == pytest.approx((0.0524, 0.3339), abs=5e-5)  # 4 decimals
     # statsmodels confint_proportions_2indep(56, 70, 48, 80, method="newcomb"), full precision
@@ -38,6 +38,24 @@ def test_difference_intervals_match_statsmodels(method, sm, counts):
     assert (c.ci_low, c.ci_high) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
 
 
+@pytest.mark.parametrize("counts, expected", [
+    ((48, 80, 56, 70), (0.0428, 0.3422)),  # Newcombe (1998) Table II, method 11 (score, continuity-corrected)
+    ((3, 10, 9, 10), (0.1013, 0.8387)),
+    ((0, 20, 10, 10), (0.6014, 1.0)),
+])
+def test_continuity_corrected_newcombe_matches_the_published_table(counts, expected):
+    # the same values are in the test data of the DBCI package and the SAS paper it cites
+    c = compare_proportions(*counts)
+    assert (c.ci_low / 100, c.ci_high / 100) == pytest.approx(expected, abs=5e-5)
+    assert c.method == "newcombe-cc; inverted"
+    # its p-value inverts it: at confidence 1 - p one bound touches 0
+    at_p = compare_proportions(*counts, confidence=1 - c.p_value)
+    assert min(abs(at_p.ci_low), abs(at_p.ci_high)) == pytest.approx(0, abs=1e-7)
+    for confidence in (0.8, 0.9, 0.95, 0.99, 0.999):
+        r = compare_proportions(*counts, confidence=confidence)
+        assert (r.p_value < 1 - confidence) == (r.ci_low > 0 or r.ci_high < 0)
+
+
 @pytest.mark.parametrize("counts", [(48, 80, 56, 70), (5, 40, 12, 38), (150, 1000, 181, 1010), (0, 3, 3, 3),
                                     (1, 1, 0, 1), (30, 30, 0, 30)])
 def test_p_value_inverts_the_newcombe_interval(counts):
@@ -46,7 +64,7 @@ def test_p_value_inverts_the_newcombe_interval(counts):
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     kc, nc, kt, nt = counts
-    p = compare_proportions(kc, nc, kt, nt).p_value
+    p = compare_proportions(kc, nc, kt, nt, method="newcombe").p_value
     assert 0 < p <= 1
     lo, hi = confint_proportions_2indep(kt, nt, kc, nc, method="newcomb", compare="diff", alpha=p)
     assert min(abs(lo), abs(hi)) == pytest.approx(0, abs=1e-9)
@@ -140,7 +158,7 @@ def test_bad_input():
         compare_proportions(0, 0, 3, 10)
     with pytest.raises(ValueError, match="treatment: successes \\(11\\) cannot exceed trials \\(10\\)"):
         compare_proportions(1, 10, 11, 10)
-    with pytest.raises(ValueError, match="`method` must be one of 'newcombe', 'wald', 'agresti-caffo'; got 'score'"):
+    with pytest.raises(ValueError, match="`method` must be one of 'newcombe-cc', 'newcombe', 'wald', 'agresti-caffo'; got 'score'"):
         compare_proportions(1, 10, 2, 10, method="score")
     with pytest.raises(ValueError, match="needs at least 2"):
         compare_means([1.0], [2.0, 3.0])
@@ -296,13 +314,14 @@ def test_format_readout_rounds_only_for_display(trial):
         f"{row['diff']:+.2f} ({row['ci_low']:+.2f} to {row['ci_high']:+.2f})"
     assert list(shown.columns)[-1] == "smallest detectable"
     # the readout itself keeps every digit: the CSAT % difference by hand, 100 (k_B / n_B - k_A / n_A),
-    # and Newcombe's interval from statsmodels (confint_proportions_2indep, method="newcomb")
+    # and the continuity-corrected Newcombe interval of the two-group comparison (Table II above)
     answered = trial[trial.csat.notna()]
     k = (answered.csat >= 4).groupby(answered.variant, observed=True).sum()
     n = answered.groupby("variant", observed=True).size()
     assert row["diff"] == pytest.approx(100 * (k["B"] / n["B"] - k["A"] / n["A"]), rel=1e-12)
-    lo, hi = smp.confint_proportions_2indep(k["B"], n["B"], k["A"], n["A"], method="newcomb", compare="diff")
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * lo, 100 * hi), rel=1e-9)
+    ref = compare_proportions(k["A"], n["A"], k["B"], n["B"])
+    assert (row["ci_low"], row["ci_high"], row["p_value"]) == pytest.approx((ref.ci_low, ref.ci_high, ref.p_value),
+                                                                             rel=1e-9)
     assert row["diff"] != round(row["diff"], 2)  # not rounded for display
     pd.testing.assert_frame_equal(raw, before)  # formatting leaves the readout untouched
 

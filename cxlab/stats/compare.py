@@ -42,7 +42,7 @@ __all__ = [
     "DIFF_CI_METHODS",
 ]
 
-DIFF_CI_METHODS = ("newcombe", "wald", "agresti-caffo")
+DIFF_CI_METHODS = ("newcombe-cc", "newcombe", "wald", "agresti-caffo")
 #: cxlab's names -> statsmodels' confint_proportions_2indep methods
 _DIFF_CONFINT = {"newcombe": "newcomb", "wald": "wald", "agresti-caffo": "agresti-caffo"}
 
@@ -98,16 +98,31 @@ def _wilson_bounds(k, n, z):
     return centre - half, centre + half
 
 
-def _newcombe_bounds(k_c, n_c, k_t, n_t, z):
-    """Newcombe's hybrid score interval of p_t - p_c at the normal quantile ``z`` (method 10)."""
+def _wilson_cc_bounds(k, n, z):
+    """Wilson score bounds with continuity correction (Newcombe 1998, single proportions, method 4)."""
+    p = k / n
+    root_lo = np.sqrt(np.maximum(z * z - 2 - 1 / n + 4 * p * (n * (1 - p) + 1), 0.0))
+    root_hi = np.sqrt(np.maximum(z * z + 2 - 1 / n + 4 * p * (n * (1 - p) - 1), 0.0))
+    lo = (2 * n * p + z * z - 1 - z * root_lo) / (2 * (n + z * z))
+    hi = (2 * n * p + z * z + 1 + z * root_hi) / (2 * (n + z * z))
+    return np.where(k == 0, 0.0, np.clip(lo, 0.0, 1.0)), np.where(k == n, 1.0, np.clip(hi, 0.0, 1.0))
+
+
+def _newcombe_bounds(k_c, n_c, k_t, n_t, z, cc: bool = True):
+    """Newcombe's hybrid score interval of p_t - p_c at the normal quantile ``z``.
+
+    ``cc``: from continuity-corrected Wilson bounds (Newcombe 1998, method 11); otherwise from
+    plain Wilson bounds (method 10).
+    """
+    bounds = _wilson_cc_bounds if cc else _wilson_bounds
     p_c, p_t = k_c / n_c, k_t / n_t
-    l_t, u_t = _wilson_bounds(k_t, n_t, z)
-    l_c, u_c = _wilson_bounds(k_c, n_c, z)
+    l_t, u_t = bounds(k_t, n_t, z)
+    l_c, u_c = bounds(k_c, n_c, z)
     d = p_t - p_c
     return d - np.sqrt((p_t - l_t) ** 2 + (u_c - p_c) ** 2), d + np.sqrt((u_t - p_t) ** 2 + (p_c - l_c) ** 2)
 
 
-def _newcombe_p(k_c, n_c, k_t, n_t) -> np.ndarray:
+def _newcombe_p(k_c, n_c, k_t, n_t, cc: bool = True) -> np.ndarray:
     """The p-value that inverts Newcombe's interval: the alpha at which its bound nearest 0 touches 0.
 
     Wilson bounds widen monotonically with z, so the bound on the side of 0 crosses it at one
@@ -118,7 +133,7 @@ def _newcombe_p(k_c, n_c, k_t, n_t) -> np.ndarray:
     lo_z, hi_z = np.zeros_like(d), np.full_like(d, 40.0)
     for _ in range(60):
         mid = (lo_z + hi_z) / 2
-        low, high = _newcombe_bounds(k_c, n_c, k_t, n_t, mid)
+        low, high = _newcombe_bounds(k_c, n_c, k_t, n_t, mid, cc)
         excludes = np.where(d > 0, low > 0, high < 0)
         lo_z, hi_z = np.where(excludes, mid, lo_z), np.where(excludes, hi_z, mid)
     return np.where(d == 0, 1.0, 2 * stats.norm.sf((lo_z + hi_z) / 2))
@@ -144,8 +159,15 @@ def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str):
     """Difference of proportions (fractions): diff, lo, hi, p, rel, rel_lo, rel_hi.
 
     The p-value comes from the same method as the interval and agrees with it: p < 1 -
-    confidence exactly when the interval excludes 0. Newcombe's interval is inverted
+    confidence exactly when the interval excludes 0. Newcombe's intervals are inverted
     (:func:`_newcombe_p`); Wald and Agresti-Caffo use their own z.
+
+    ``"newcombe-cc"`` (the default of every analysis) is Newcombe's method 11, the hybrid of
+    continuity-corrected Wilson intervals. Its test never exceeds its nominal level under
+    the null: computed exactly over every outcome of two groups of equal size n = 2 ... 1000
+    and every common rate 0.01 ... 0.99, the largest false-positive rate at alpha = 0.05 is
+    4.73 %, where method 10 (``"newcombe"``) reaches 5.69 % and the pooled chi-square 12.5 %
+    (``bench/false_positives.py``).
     """
     k_c, n_c, k_t, n_t = (np.asarray(a, dtype=float) for a in (k_c, n_c, k_t, n_t))
     z = normal_quantile(confidence)
@@ -154,10 +176,13 @@ def proportion_diff(k_c, n_c, k_t, n_t, confidence: float, method: str):
     with np.errstate(invalid="ignore", divide="ignore"):
         p_c, p_t = k_c / n_c, k_t / n_t
         d = p_t - p_c
-        if method == "newcombe":  # Newcombe (1998) method 10
+        if method == "newcombe-cc":  # Newcombe (1998) method 11; statsmodels has method 10 only
+            lo, hi = _newcombe_bounds(k_c, n_c, k_t, n_t, z, cc=True)
+            p = np.where(np.isnan(d), np.nan, _newcombe_p(k_c, n_c, k_t, n_t, cc=True))
+        elif method == "newcombe":  # Newcombe (1998) method 10
             lo, hi = (np.asarray(b, dtype=float) for b in confint_proportions_2indep(
                 k_t, n_t, k_c, n_c, method="newcomb", compare="diff", alpha=1 - confidence))
-            p = np.where(np.isnan(d), np.nan, _newcombe_p(k_c, n_c, k_t, n_t))
+            p = np.where(np.isnan(d), np.nan, _newcombe_p(k_c, n_c, k_t, n_t, cc=False))
         else:
             if method == "agresti-caffo":  # one success and one failure added to each group
                 a_t, a_c, m_t, m_c = (k_t + 1) / (n_t + 2), (k_c + 1) / (n_c + 2), n_t + 2, n_c + 2
@@ -224,7 +249,8 @@ def nps_diff(c, t, confidence: float, method: str):
 
 def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_treatment: int, *,
                         confidence: float = DEFAULT_CONFIDENCE,
-                        method: Literal["newcombe", "wald", "agresti-caffo"] = "newcombe") -> Comparison:
+                        method: Literal["newcombe-cc", "newcombe", "wald", "agresti-caffo"] = "newcombe-cc"
+                        ) -> Comparison:
     """Difference of two proportions (treatment - control) in percentage points.
 
     Parameters
@@ -233,10 +259,12 @@ def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_trea
         Successes and trials in each group.
     confidence : float
         Confidence level of the intervals.
-    method : {"newcombe", "wald", "agresti-caffo"}
-        Interval of the difference: Newcombe's hybrid score interval (default; method 10
-        of Newcombe 1998), Wald, or Agresti-Caffo (one success and one failure added to
-        each group).
+    method : {"newcombe-cc", "newcombe", "wald", "agresti-caffo"}
+        Interval of the difference, and the test that inverts it: Newcombe's hybrid score
+        interval from continuity-corrected Wilson intervals (default; method 11 of Newcombe
+        1998, which never exceeds its level, see :func:`proportion_diff`), the same without
+        the correction (method 10), Wald, or Agresti-Caffo (one success and one failure
+        added to each group).
 
     Returns
     -------
@@ -257,8 +285,8 @@ def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_trea
     Examples
     --------
     >>> c = compare_proportions(48, 80, 56, 70)
-    >>> round(c.diff, 2), round(c.ci_low, 2), round(c.ci_high, 2)
-    (20.0, 5.24, 33.39)
+    >>> round(c.diff, 2), round(c.ci_low, 2), round(c.ci_high, 2)  # Newcombe (1998), Table II, method 11
+    (20.0, 4.28, 34.22)
     """
     check_counts(k_control=k_control, n_control=n_control, k_treatment=k_treatment,
                   n_treatment=n_treatment)
@@ -270,7 +298,7 @@ def compare_proportions(k_control: int, n_control: int, k_treatment: int, n_trea
     c = check_confidence(confidence)
     check_option("method", method, DIFF_CI_METHODS)
     d, lo, hi, p, rel, rlo, rhi = proportion_diff(k_control, n_control, k_treatment, n_treatment, c, method)
-    described = f"{method}; inverted" if method == "newcombe" else f"{method}; z-test"
+    described = f"{method}; inverted" if method.startswith("newcombe") else f"{method}; z-test"
     return Comparison(100 * float(d), 100 * float(lo), 100 * float(hi), float(p), 100 * float(rel),
                       100 * float(rlo), 100 * float(rhi),
                       proportion_from_counts(k_control, n_control, confidence=c),

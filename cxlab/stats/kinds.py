@@ -28,7 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency
+from scipy.stats import chi2_contingency, norm
 
 from ..metric_defs import Metric
 from .aggregate import NPS_DETRACTOR_MAX, NPS_PROMOTER_MIN
@@ -36,9 +36,7 @@ from .compare import mean_diff, nps_diff, proportion_diff
 from .cube import Cube, Scale, cell_labels, sorted_groups
 from .estimates import (
     mean_interval,
-    normal_quantile,
     nps_interval,
-    nps_share_variance,
     proportion_interval,
     quantile_from_sorted,
 )
@@ -121,9 +119,20 @@ class MetricKind:
         """Whether the answers are ordinal scores that rank tests (Mann-Whitney, Dunn) can take."""
         return False
 
-    def segment_tests(self, st: Stats) -> tuple[str, float, float, np.ndarray]:
-        """Across the cells of ``st``: (test name, statistic, p-value, each cell's z against the rest)."""
+    def segment_tests(self, st: Stats, metric: Metric) -> tuple[str, float, float, np.ndarray, np.ndarray]:
+        """Across the cells of ``st``: (test name, statistic, its p-value, each cell's z and p against the rest)."""
         raise NotImplementedError  # pragma: no cover
+
+    def _vs_rest(self, st: Stats, metric: Metric) -> tuple[np.ndarray, np.ndarray]:
+        """Each cell against all the others pooled, with the kind's own two-group test.
+
+        The same test as an A/B comparison or a period change, so it keeps its level at
+        every size (``bench/false_positives.py``); z is the signed normal score of its p.
+        """
+        rest = {k: v.sum(axis=0, keepdims=True) - v for k, v in st.items()}
+        cmp = self.compare(rest, st, metric, 0.95)
+        p = np.where((st["n"] > 0) & (rest["n"] > 0), np.asarray(cmp["p_value"], dtype=float), np.nan)
+        return np.sign(cmp["diff"]) * norm.isf(p / 2), p
 
     def shrink(self, st: Stats, metric: Metric, confidence: float) -> dict:
         """Empirical-Bayes shrinkage of every cell (see :mod:`cxlab.stats.shrinkage`)."""
@@ -181,17 +190,9 @@ class NPSKind(MetricKind):
     def bounds(self, metric: Metric) -> tuple[float, float]:
         return -100.0, 100.0
 
-    def segment_tests(self, st: Stats):
-        table = np.column_stack([st["promoters"], st["passives"], st["detractors"]])
-        statistic, p = _chi2_table(table)
-        total = table.sum(0)
-        rest = total - table
-        a, va = nps_share_variance(table[:, 0], table[:, 2], table.sum(1))
-        b, vb = nps_share_variance(rest[:, 0], rest[:, 2], rest.sum(1))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            se = np.sqrt(va + vb)
-            z = np.where((table.sum(1) > 0) & (rest.sum(1) > 0) & (se > 0), (a - b) / se, np.nan)
-        return "chi-square", statistic, p, z
+    def segment_tests(self, st: Stats, metric: Metric):
+        statistic, p = _chi2_table(np.column_stack([st["promoters"], st["passives"], st["detractors"]]))
+        return ("chi-square", statistic, p, *self._vs_rest(st, metric))
 
     def low_answer(self, metric: Metric) -> int:
         return NPS_DETRACTOR_MAX
@@ -214,9 +215,9 @@ class ProportionKind(MetricKind):
 
     def compare(self, control: Stats, treatment: Stats, metric: Metric, confidence: float) -> Stats:
         d, lo, hi, p, rel, rlo, rhi = proportion_diff(control["successes"], control["n"], treatment["successes"],
-                                                      treatment["n"], confidence, "newcombe")
+                                                      treatment["n"], confidence, "newcombe-cc")
         return {"diff": 100 * d, "ci_low": 100 * lo, "ci_high": 100 * hi, "p_value": p, "rel_diff": 100 * rel,
-                "rel_ci_low": 100 * rlo, "rel_ci_high": 100 * rhi, "method": "newcombe; inverted"}
+                "rel_ci_low": 100 * rlo, "rel_ci_high": 100 * rhi, "method": "newcombe-cc; inverted"}
 
     def coded(self, st: Stats):
         return st["n"], 100 * st["successes"], 100**2 * st["successes"]
@@ -228,15 +229,9 @@ class ProportionKind(MetricKind):
     def bounds(self, metric: Metric) -> tuple[float, float]:
         return 0.0, 100.0
 
-    def segment_tests(self, st: Stats):
-        k, n = st["successes"], st["n"]
-        statistic, p = _chi2_table(np.column_stack([k, n - k]))
-        total, yes = n.sum(), k.sum()
-        # adjusted residual of the "yes" cell = two-proportion z of the cell against the rest
-        with np.errstate(invalid="ignore", divide="ignore"):
-            expected = n * yes / total
-            z = (k - expected) / np.sqrt(expected * (1 - n / total) * (1 - yes / total))
-        return "chi-square", statistic, p, np.where(n > 0, z, np.nan)
+    def segment_tests(self, st: Stats, metric: Metric):
+        statistic, p = _chi2_table(np.column_stack([st["successes"], st["n"] - st["successes"]]))
+        return ("chi-square", statistic, p, *self._vs_rest(st, metric))
 
     def shrink(self, st: Stats, metric: Metric, confidence: float) -> dict:
         return beta_binomial(st["successes"], st["n"], confidence)
@@ -283,10 +278,11 @@ class MeanKind(MetricKind):
     def ranks(self, metric: Metric) -> bool:
         return metric.scale is not None
 
-    def segment_tests(self, st: Stats):
+    def segment_tests(self, st: Stats, metric: Metric):
         h = st["hist"]
         statistic, p, *_ = kruskal_from_counts(h)
-        return "kruskal-wallis", statistic, p, dunn_vs_rest(h)
+        z = dunn_vs_rest(h)
+        return "kruskal-wallis", statistic, p, z, 2 * norm.sf(np.abs(z))
 
     def shrink(self, st: Stats, metric: Metric, confidence: float) -> dict:
         # pooled within-unit variance, so a unit with 3 equal answers does not claim se = 0
