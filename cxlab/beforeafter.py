@@ -194,7 +194,29 @@ def placebo(data: pd.DataFrame, *, score: str, treated: str, time: str, interven
     return did(frame, score=score, treated=treated, post="_placebo_post", cluster=cluster, confidence=confidence)
 
 
-def its(data: pd.DataFrame, *, score: str, time: str, intervention: str, period: str | None = "week",
+def _periods_before(periods: pd.Series, intervention, column: str) -> int:
+    """How many of the (sorted) periods come before the intervention.
+
+    A plain period index (1, 2, ... 24) is compared as a number, timestamps as timestamps,
+    and ordered labels (``2026-04-06``, ``2026Q2``) by their position.
+    """
+    if pd.api.types.is_numeric_dtype(periods) and not pd.api.types.is_bool_dtype(periods):
+        try:
+            start = float(intervention)
+        except (TypeError, ValueError):
+            raise DataValidationError(f"Column {column!r} numbers the periods, so `intervention` must be the "
+                                      f"number of the first period after the change; got {intervention!r}.") from None
+        return int((periods < start).sum())
+    if pd.api.types.is_datetime64_any_dtype(periods):
+        return int((periods < pd.Timestamp(intervention)).sum())
+    labels = [str(v) for v in periods]
+    if str(intervention) in labels:
+        return labels.index(str(intervention))
+    raise DataValidationError(f"`intervention` {intervention!r} is not one of the periods in column {column!r} "
+                              f"({labels[0]} ... {labels[-1]}); name the first period after the change.")
+
+
+def its(data: pd.DataFrame, *, score: str, time: str, intervention, period: str | None = "week",
         hac_lags: int | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """Interrupted time series: segmented regression with Newey-West standard errors.
 
@@ -205,8 +227,10 @@ def its(data: pd.DataFrame, *, score: str, time: str, intervention: str, period:
         period (``period=None``).
     score, time : str
         The score and the timestamp (or period) column.
-    intervention : str
-        The date the change took effect; periods from it on count as after.
+    intervention : str, number or timestamp
+        The date the change took effect; periods from it on count as after. With
+        ``period=None`` and a plain period index (1, 2, ... 24), the number of the first
+        period after the change; with period labels, that label.
     period : {"day", "week", "month", "quarter"} or None
         Aggregate rows to these periods (mean score per period) before fitting.
     hac_lags : int, optional
@@ -242,8 +266,7 @@ def its(data: pd.DataFrame, *, score: str, time: str, intervention: str, period:
     else:
         ordered = data.sort_values(time)
         y = _score_values(ordered[score], score)
-        stamps = pd.to_datetime(ordered[time])
-        t0 = int((stamps < pd.Timestamp(intervention)).sum())
+        t0 = _periods_before(ordered[time], intervention, time)
     n = len(y)
     if t0 < 3 or n - t0 < 3:
         raise ValueError(f"An interrupted time series needs at least 3 periods on each side; got {t0} before "
