@@ -1,4 +1,5 @@
-"""Every report's result tables, declared once: name, columns, one-line meaning.
+"""Every report's result tables, declared once: name, columns, one-line meaning; and the input
+tables and columns it reads (:class:`Input`), which the parameter check holds the data to.
 
 Report notebooks save with these declarations (``out.table(SCORES.overall, frame)``) and
 pages read with them (``read_run_table(job, SCORES.overall, ...)``), so a table's name is
@@ -113,9 +114,10 @@ SCORES = Report("scores", (
     Table("exclusions", ("table", "rows_read", "column", "reason", "rows", "share"),
           "rows left out of each table's metrics, per column and reason"),
     Table("overall", _ESTIMATE, "every survey metric (and the response rate) over the whole period"),
-    Table("process", _ESTIMATE, "the service-ticket metrics: resolution, complaints, response and resolution times"),
+    Table("process", _ESTIMATE, "the service-ticket metrics: resolution, complaints, response and resolution times "
+                     "(not saved without a tickets table)"),
     Table("trend", ("period", *_ESTIMATE), "each survey metric per `period`"),
-    Table("fcr_trend", ("period", *_ESTIMATE), "first-contact resolution per `period`"),
+    Table("fcr_trend", ("period", *_ESTIMATE), "first-contact resolution per `period` (needs tickets)"),
     Table("changes", ("channel", "metric", "period", "previous", "value", "previous_value", "diff", "ci_low",
                       "ci_high", "p_value", "n", "previous_n", "p_adjusted", "significant"),
           "period-over-period changes per channel, Holm-adjusted"),

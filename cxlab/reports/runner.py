@@ -159,6 +159,26 @@ def _kernel_manager(log):
     return LoggedKernelManager
 
 
+@contextlib.contextmanager
+def _papermill_log(path: Path):
+    """papermill's and nbclient's log lines (e.g. "Timeout waiting for execute reply") go to the
+    run folder's kernel log, not the terminal: cxlab's own message says what happened."""
+    import logging
+
+    logger = logging.getLogger("papermill")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[papermill] %(levelname)s | %(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        handler.close()
+
+
 def _failure(err: BaseException, timeout: int) -> tuple[str, dict]:
     """A one-line exit reason and the details of a failed execution."""
     name = type(err).__name__
@@ -171,7 +191,7 @@ def _failure(err: BaseException, timeout: int) -> tuple[str, dict]:
     if isinstance(err, (CellTimeoutError, TimeoutError)):
         return f"a cell ran longer than the {timeout} s timeout", {"ename": name, "evalue": str(err)}
     if isinstance(err, OSError):
-        return f"could not write the executed notebook: {_why(err)}", {"ename": name, "evalue": str(err)}
+        return f"could not write a file of the run: {_why(err)}", {"ename": name, "evalue": str(err)}
     return f"{name}: {err}", {"ename": name, "evalue": str(err)}
 
 
@@ -257,7 +277,7 @@ def _run_locked(notebook: Path, parameters: dict[str, Any], *, job: str, job_dir
         try:
             save_record(record_path, record)
         except OSError as err:
-            raise ReportError(f"Report job {job!r} {what}, but its run record {record_path} could not be "
+            raise ReportError(f"Report job {job!r} {what}; its run record {record_path} could not be "
                               f"written: {_why(err)}. {_still_latest(job, job_dir)}") from err
 
     def finish(status: str, reason: str | None, error: dict | None = None) -> RunResult:
@@ -272,7 +292,7 @@ def _run_locked(notebook: Path, parameters: dict[str, Any], *, job: str, job_dir
     if not acquired:
         finish("failed", "refused: another run of this job is in progress")
         raise ReportError(f"Job {job!r} is already running; this run was refused (recorded in {run_dir}).")
-    save("could not start")
+    save("did not start")
     values, paths = _resolved(parameters, root)
     values["output_dir"] = str(run_dir)
     record["parameters"] = values
@@ -288,7 +308,7 @@ def _run_locked(notebook: Path, parameters: dict[str, Any], *, job: str, job_dir
         [str(Path(sys.prefix) / "share" / "jupyter"), *([env_path] if env_path else [])])
     kernel_log = run_dir / "kernel.log"
     try:
-        with open(kernel_log, "ab") as log:
+        with open(kernel_log, "ab") as log, _papermill_log(kernel_log):
             pm.execute_notebook(str(notebook), str(output_nb), parameters=values, cwd=str(root),
                                 kernel_name=kernel_name, progress_bar=progress, log_output=False,
                                 start_timeout=60, execution_timeout=timeout,
