@@ -25,8 +25,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Install, generate the sample data, print the score tables, run every report job, serve the pages.
+# Install, check for a CJK font (a warning saying what to install, never a failure), generate the
+# sample data, print the score tables, run every report job, serve the pages.
 demo: install
+	$(VENV)/bin/cxlab fonts
 	$(VENV)/bin/cxlab sample --out $(DATA) --n $(N)
 	$(VENV)/bin/cxlab scores $(DATA)
 	$(VENV)/bin/cxlab run --all

@@ -5,6 +5,7 @@ Numbers are rounded here, never in the computation layer.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 
@@ -13,31 +14,89 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
-__all__ = ["use_cjk_font", "plot_trend", "plot_estimates", "plot_trends", "plot_breakdown", "plot_forest",
-           "plot_funnel", "plot_heatmap", "CJK_FONTS"]
+__all__ = ["use_cjk_font", "cjk_font", "cjk_font_files", "font_advice", "plot_trend", "plot_estimates",
+           "plot_trends", "plot_breakdown", "plot_forest", "plot_funnel", "plot_heatmap", "CJK_FONTS"]
 
 #: Fonts with Chinese glyphs, in order of preference (Debian's fonts-noto-cjk first).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
              "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Heiti SC")
+#: Font file names that hold Chinese glyphs, for machines without fontconfig's ``fc-list``.
+_CJK_FILES = ("*CJK*", "*cjk*", "wqy*", "*WenQuanYi*", "*SourceHanSans*", "msyh*", "simhei*", "PingFang*",
+              "*Hei*.tt*", "NotoSansSC*")
+_rebuilt = False
+
+
+def font_advice() -> str:
+    """What to install so Chinese labels render."""
+    return ("No CJK font found: Chinese labels in charts will show as empty boxes. Install one, e.g. "
+            "`apt-get install fonts-noto-cjk` (Debian/Ubuntu), then restart the kernel.")
+
+
+def cjk_font() -> str | None:
+    """The first font of :data:`CJK_FONTS` that matplotlib knows, or None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def cjk_font_files() -> list[str]:
+    """Font files with Chinese glyphs installed on this machine, whether or not matplotlib knows them.
+
+    Asks fontconfig (``fc-list :lang=zh file``) and also looks through the usual font folders.
+    """
+    import glob
+    import shutil
+    import subprocess
+
+    found: list[str] = []
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        found += [line.split(":")[0].strip() for line in out.splitlines() if line.strip()]
+    folders = [*font_manager.X11FontDirectories, *font_manager.OSXFontDirectories]
+    if sys.platform == "win32":  # pragma: no cover
+        folders.append(font_manager.win32FontDirectory())
+    for folder in folders:
+        for pattern in _CJK_FILES:
+            found += glob.glob(f"{folder}/**/{pattern}", recursive=True)
+    return sorted({f for f in found if f.lower().endswith((".ttf", ".otf", ".ttc"))})
+
+
+def _rebuild_font_list() -> None:
+    """Re-read the installed fonts into matplotlib's list (and its cache), once per process."""
+    global _rebuilt
+    if _rebuilt:
+        return
+    _rebuilt = True
+    loader = getattr(font_manager, "_load_fontmanager", None)  # rewrites the cache file too
+    if loader is not None:
+        font_manager.fontManager = loader(try_read_cache=False)
+    else:  # pragma: no cover - other matplotlib versions: the public way, this process only
+        for path in cjk_font_files():
+            font_manager.fontManager.addfont(path)
 
 
 def use_cjk_font() -> str | None:
     """Put the first installed CJK font in front of matplotlib's sans-serif list.
 
-    Returns the font's name, or None (with a warning saying what to install) when the
-    machine has none, in which case Chinese labels would show as empty boxes.
+    When matplotlib's cached font list predates the font's installation (the font files are
+    there, matplotlib does not know them), the list is rebuilt first. Returns the font's name,
+    or None (with a warning saying what to install) when the machine has none, in which case
+    Chinese labels would show as empty boxes.
     """
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            current = [f for f in plt.rcParams["font.sans-serif"] if f != name]
-            plt.rcParams["font.sans-serif"] = [name, *current]
-            plt.rcParams["font.family"] = "sans-serif"
-            plt.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack the minus glyph
-            return name
-    warnings.warn("No CJK font found: Chinese labels will not render. Install one, e.g. "
-                  "`apt-get install fonts-noto-cjk`, then restart the kernel.", stacklevel=2)
-    return None
+    name = cjk_font()
+    if name is None and not _rebuilt and cjk_font_files():
+        _rebuild_font_list()
+        name = cjk_font()
+    if name is None:
+        warnings.warn(font_advice(), stacklevel=2)
+        return None
+    current = [f for f in plt.rcParams["font.sans-serif"] if f != name]
+    plt.rcParams["font.sans-serif"] = [name, *current]
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack the minus glyph
+    return name
 
 
 def _label(table: pd.DataFrame, metric: str) -> str:

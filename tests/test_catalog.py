@@ -243,3 +243,20 @@ def test_comments_honours_its_parameters(runs):
     assert t["phrases_by_stage"].columns[0] == "channel"
     assert t["sentiment_by_stage"].columns[0] == "channel" and t["sentiment_by_channel"].columns[0] == "region"
     assert len(t["topics"]) == 3
+
+
+def test_the_readme_lists_what_each_job_reads():
+    from pathlib import Path
+
+    from cxlab.reports.catalog import REPORTS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("What each job reads", 1)[1].split("\n\n", 2)[1]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    for report in REPORTS.values():
+        mine = [r for r in rows if f"({report.name})" in r]
+        assert mine, report.name
+        text = "\n".join(rows[rows.index(mine[0]):rows.index(mine[0]) + len(report.inputs)])
+        for spec in report.inputs:
+            for column in (*spec.columns, *spec.optional, *spec.named_by):
+                assert f"`{column}`" in text, (report.name, column)

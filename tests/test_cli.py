@@ -35,3 +35,40 @@ def test_the_command_is_the_reports_cli_and_runs_as_a_module():
     out = subprocess.run([sys.executable, "-m", "cxlab.reports.cli", "--version"], capture_output=True, text=True,
                          check=True)
     assert out.stdout.startswith("cxlab ")
+
+
+def test_runs_checks_the_job_name_like_run(tmp_path, capsys):
+    assert cli.main(["runs", "scores_weekl", "--outputs", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "No job 'scores_weekl'" in err and "did you mean 'scores_weekly'?" in err
+    assert cli.main(["runs", "scores_weekly", "--outputs", str(tmp_path)]) == 0
+    assert "No runs yet" in capsys.readouterr().out
+
+
+def test_runs_accepts_a_job_that_left_the_schedule_but_has_runs(tmp_path, capsys):
+    import json
+
+    run = tmp_path / "old_job" / "20260101T000000Z-abcd"
+    run.mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"job": "old_job", "run_id": run.name, "status": "succeeded",
+                                              "started_at": "2026-01-01T00:00:00+00:00", "duration_s": 1.0}))
+    assert cli.main(["runs", "old_job", "--outputs", str(tmp_path)]) == 0
+    assert run.name in capsys.readouterr().out
+
+
+def test_fonts_warns_and_says_what_to_install_without_failing(monkeypatch, capsys):
+    from cxlab import plots
+
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    monkeypatch.setattr(plots, "cjk_font_files", lambda: [])
+    assert cli.main(["fonts"]) == 0
+    assert "apt-get install fonts-noto-cjk" in capsys.readouterr().err
+
+
+def test_make_demo_checks_for_a_cjk_font_first():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert demo[0].strip() == "$(VENV)/bin/cxlab fonts"
+    assert "cxlab sample" in demo[1]

@@ -161,3 +161,37 @@ def test_plot_heatmap_keeps_a_row_of_small_cells_as_blanks(survey):
     ax = plots.plot_heatmap(table, x="time_slot", y="channel", metric="csat")
     cells = ax.collections[0].get_array()
     assert cells.size == 16 and int(np.ma.count_masked(cells)) == int(table["small"].sum())
+
+
+def test_no_cjk_font_warns_with_what_to_install(monkeypatch):
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    monkeypatch.setattr(plots, "cjk_font_files", lambda: [])
+    with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
+        assert plots.use_cjk_font() is None
+
+
+def test_a_stale_font_cache_is_rebuilt_when_a_cjk_font_is_installed(tmp_path):
+    """matplotlib cached its font list before the CJK font was installed: cxlab rebuilds it."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not plots.cjk_font_files():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must install a CJK font (fonts-noto-cjk)")
+        pytest.skip("no CJK font file on this machine")
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def python(code):
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                              timeout=300).stdout.strip()
+
+    python("import matplotlib.font_manager")  # builds the cache in the temp folder
+    (cache,) = tmp_path.glob("fontlist-*.json")
+    listed = json.loads(cache.read_text(encoding="utf-8"))
+    listed["ttflist"] = [f for f in listed["ttflist"] if "CJK" not in f["name"] and f["name"] not in plots.CJK_FONTS]
+    cache.write_text(json.dumps(listed), encoding="utf-8")  # as if cached before the font was installed
+    assert python("from cxlab import plots; print(plots.cjk_font())") == "None"
+    assert python("from cxlab import plots; print(plots.use_cjk_font())") in plots.CJK_FONTS
+    assert any(f["name"] in plots.CJK_FONTS for f in json.loads(cache.read_text(encoding="utf-8"))["ttflist"])

@@ -13,8 +13,8 @@ import yaml
 
 import cxlab
 from cxlab import ParameterError, ReportError
-from cxlab.reports.outputs import latest_run, list_runs, read_run_table
-from cxlab.reports.runner import _job_lock, run_job, run_report
+from cxlab.reports.outputs import job_lock, latest_run, list_runs, read_run_table
+from cxlab.reports.runner import run_job, run_report
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +141,7 @@ def test_a_cell_that_times_out(previous):
 
 def test_a_concurrent_run_is_refused(previous):
     outputs, good = previous
-    with _job_lock(outputs / "modes") as held:  # another process is running this job
+    with job_lock(outputs / "modes") as held:  # another process is running this job
         assert held
         with pytest.raises(ReportError, match="already running"):
             run_report(MODES, {"mode": "ok"}, job="modes", outputs=outputs, timeout=60)
@@ -174,11 +174,12 @@ def test_invalid_parameters_fail_before_a_kernel_starts(previous, tmp_path, para
 
 
 def test_missing_data_table_is_named(previous, tmp_path, small_data):
+    # The scores report needs the responses table (tickets are optional since issue 12).
     outputs, good = previous
     partial = tmp_path / "partial"
     shutil.copytree(small_data, partial)
-    (partial / "tickets.parquet").unlink()
-    with pytest.raises(ParameterError, match="has no tickets.parquet or tickets.csv"):
+    (partial / "responses.parquet").unlink()
+    with pytest.raises(ParameterError, match="has no responses.parquet or responses.csv"):
         run_job("modes", schedule=_schedule(tmp_path, {"data_dir": str(partial)}), outputs=outputs)
     _assert_failed_and_latest_intact(outputs, good, "invalid parameters")
 

@@ -1,9 +1,10 @@
 """Scheduled reports and stakeholder pages: the top layer of cxlab.
 
 =====================  ===============================================================
-``catalog``            every report's result tables: name, columns, meaning (plain data)
+``catalog``            every report's result tables (name, columns, meaning) and the input
+                       tables and columns it reads (plain data)
 ``outputs``            run folders under ``outputs/``: saving tables and figures, reading
-                       the latest good run
+                       the latest good run, the job lock, run records (closing killed runs)
 ``cron``               crontab expressions as APScheduler triggers (cron's weekday rules)
 ``params``             typed, validated parameters and schedules from ``params/*.yaml``
 ``runner``             ``run_report`` / ``run_job``: the one caller of papermill

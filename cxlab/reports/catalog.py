@@ -1,4 +1,5 @@
-"""Every report's result tables, declared once: name, columns, one-line meaning.
+"""Every report's result tables, declared once: name, columns, one-line meaning; and the input
+tables and columns it reads (:class:`Input`), which the parameter check holds the data to.
 
 Report notebooks save with these declarations (``out.table(SCORES.overall, frame)``) and
 pages read with them (``read_run_table(job, SCORES.overall, ...)``), so a table's name is
@@ -22,7 +23,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-__all__ = ["Table", "Report", "SCORES", "SEGMENTS", "EXPERIMENT", "BEFORE_AFTER", "COMMENTS", "REPORTS"]
+__all__ = ["Table", "Input", "Report", "SCORES", "SEGMENTS", "EXPERIMENT", "BEFORE_AFTER", "COMMENTS", "REPORTS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +35,48 @@ class Table:
     meaning: str
 
 
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One data table a report reads, and the columns it reads from it (cxlab's names).
+
+    ``table`` is ``responses``, ``tickets``, ``customers`` or ``experiment`` (a file of that
+    name in ``data_dir``, or the file ``data_file``); for a ``data_file`` report whose kind is a
+    parameter (``data_kind``) it is that parameter's name. A ``required`` table must be there; an
+    optional one is read when present (the report says when it skipped it). ``columns`` are
+    read always; ``optional`` when present; ``named_by`` lists parameters whose values name
+    columns of this table (a metric name stands for its column, e.g. ``complaint_rate`` for
+    ``complaint``). A table that is there must have rows and every column it is read for.
+    """
+
+    table: str
+    required: bool = True
+    columns: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    named_by: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Report:
-    """A report notebook (``notebooks/<name>.ipynb``) and the tables it saves.
+    """A report notebook (``notebooks/<name>.ipynb``), the data it reads and the tables it saves.
 
     Each table is also an attribute: ``SCORES.overall`` is ``SCORES.table("overall")``.
+    ``inputs`` is read from the folder ``data_dir`` or the file ``data_file`` (``source``).
     """
 
     name: str
     tables: tuple[Table, ...]
+    inputs: tuple[Input, ...] = ()
+    source: str = "data_dir"
 
     def __post_init__(self) -> None:
         names = [t.name for t in self.tables]
         if len(set(names)) != len(names):
             raise ValueError(f"report {self.name!r} declares a table twice: {names}")
+
+    @property
+    def required_tables(self) -> tuple[str, ...]:
+        """The input tables the report cannot run without."""
+        return tuple(i.table for i in self.inputs if i.required)
 
     @property
     def names(self) -> list[str]:
@@ -85,9 +114,10 @@ SCORES = Report("scores", (
     Table("exclusions", ("table", "rows_read", "column", "reason", "rows", "share"),
           "rows left out of each table's metrics, per column and reason"),
     Table("overall", _ESTIMATE, "every survey metric (and the response rate) over the whole period"),
-    Table("process", _ESTIMATE, "the service-ticket metrics: resolution, complaints, response and resolution times"),
+    Table("process", _ESTIMATE, "the service-ticket metrics: resolution, complaints, response and resolution times "
+                     "(not saved without a tickets table)"),
     Table("trend", ("period", *_ESTIMATE), "each survey metric per `period`"),
-    Table("fcr_trend", ("period", *_ESTIMATE), "first-contact resolution per `period`"),
+    Table("fcr_trend", ("period", *_ESTIMATE), "first-contact resolution per `period` (needs tickets)"),
     Table("changes", ("channel", "metric", "period", "previous", "value", "previous_value", "diff", "ci_low",
                       "ci_high", "p_value", "n", "previous_n", "p_adjusted", "significant"),
           "period-over-period changes per channel, Holm-adjusted"),
@@ -96,6 +126,11 @@ SCORES = Report("scores", (
                         "stages_missing"),
           "`composite_metric` per stage and weighted over the stages (`stage_weights`)"),
     Table("by_channel", ("channel", *_ESTIMATE), "the response rate and each survey metric per channel"),
+), inputs=(
+    Input("responses", columns=("submitted_at", "journey_stage", "channel", "responded"),
+          named_by=("metrics", "composite_metric")),
+    Input("tickets", required=False,
+          columns=("created_at", "fcr", "complaint", "first_response_min", "resolution_hours")),
 ))
 
 SEGMENTS = Report("segments", (
@@ -115,6 +150,12 @@ SEGMENTS = Report("segments", (
           "key drivers of `driver_score` among `driver_columns`"),
     Table("follow_up", ("response_id", "submitted", "deadline"),
           "low `follow_up_metric` answers to call back (holds customer ids and comments: never on a page)"),
+), inputs=(
+    Input("responses", columns=("submitted_at", "responded"), optional=("response_id", "customer_id", "comment"),
+          named_by=("dimensions", "crosses", "metrics", "unit", "league_metric", "response_by", "heatmap_rows",
+                    "heatmap_columns", "heatmap_metric", "alert_metric", "alert_by", "driver_columns",
+                    "driver_score", "follow_up_metric")),
+    Input("tickets", named_by=("ticket_dimensions", "ticket_metrics")),
 ))
 
 EXPERIMENT = Report("experiment", (
@@ -128,7 +169,7 @@ EXPERIMENT = Report("experiment", (
                       "significant", "method", "cuped", "n_missing", "mde"),
           "each arm's effect on each metric against `control`, Holm-adjusted, with the detectable effect"),
     Table("decision", ("text",), "the verdict, one sentence"),
-))
+), inputs=(Input("experiment", named_by=("variant", "metrics", "covariates")),), source="data_file")
 
 BEFORE_AFTER = Report("before_after", (
     Table("by_group", ("treated", "period", *_ESTIMATE), "`score` per `period`, treated units against the rest"),
@@ -137,7 +178,7 @@ BEFORE_AFTER = Report("before_after", (
           "the treated-minus-control difference per period relative to the change"),
     Table("placebo", ("se_type", *_EFFECT, "n", "n_missing"), "the same estimate at `placebo_date` (should be null)"),
     Table("its", ("term", *_EFFECT), "the interrupted time series of the treated units: level and slope changes"),
-))
+), inputs=(Input("data_kind", named_by=("score", "time", "unit")),), source="data_file")
 
 COMMENTS = Report("comments", (
     Table("masked", ("kind", "label", "items", "comments"), "personal-data items found and masked, per kind"),
@@ -150,7 +191,7 @@ COMMENTS = Report("comments", (
     Table("sentiment_by_channel", _SENTIMENT, "the same per level of `by[1]` (its first column)"),
     Table("topics", ("topic", "comments", "share", "terms", "examples"),
           "themes of the low-score comments, with masked examples"),
-))
+), inputs=(Input("responses", columns=("comment",), named_by=("score", "by")),))
 
 #: Notebook name (file stem) -> its declared tables.
 REPORTS: dict[str, Report] = {r.name: r for r in (SCORES, SEGMENTS, EXPERIMENT, BEFORE_AFTER, COMMENTS)}

@@ -65,14 +65,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .._paths import resolve
-    from .outputs import list_runs
+    from .outputs import close_interrupted, list_runs
+    from .params import find_job, load_schedule
 
-    runs = list_runs(resolve(args.outputs), args.job)
+    outputs = resolve(args.outputs)
+    if args.job:  # checked like `cxlab run`; a job that left the schedule but has runs is fine
+        had_runs = tuple(p.name for p in outputs.glob("*") if p.is_dir() and any(p.glob("*/run.json")))
+        find_job(load_schedule(args.schedule), args.job, where=resolve(args.schedule), also=had_runs)
+    for job_dir in ([outputs / args.job] if args.job else sorted(p for p in outputs.glob("*") if p.is_dir())):
+        close_interrupted(job_dir)
+    runs = list_runs(outputs, args.job)
     if runs.empty:
         print("No runs yet." + (f" (job {args.job!r})" if args.job else ""))
         return 0
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
         print(runs.head(args.limit).to_string(index=False))
+    return 0
+
+
+def _cmd_fonts(args: argparse.Namespace) -> int:
+    from .. import plots
+
+    name = plots.cjk_font()
+    if name is None and plots.cjk_font_files():
+        name = plots.use_cjk_font()  # installed after matplotlib cached its font list: rebuilt
+    if name is None:
+        print(f"warning: {plots.font_advice()}", file=sys.stderr)
+    else:
+        print(f"Chinese chart labels use the font {name!r}.")
     return 0
 
 
@@ -137,8 +157,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runs", help="list past runs with status and duration")
     p.add_argument("job", nargs="?", help="only this job")
     p.add_argument("--limit", type=int, default=30)
-    p.add_argument("--outputs", default="outputs")
+    common(p)
     p.set_defaults(func=_cmd_runs)
+
+    p = sub.add_parser("fonts", help="check for a font that draws Chinese chart labels (says what to install)")
+    p.set_defaults(func=_cmd_fonts)
 
     p = sub.add_parser("schedule", help="run the jobs on their cron schedules (or print crontab lines)")
     p.add_argument("--crontab", action="store_true", help="print crontab lines instead of running")
@@ -161,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CxlabError as err:
         print(f"cxlab: {err}", file=sys.stderr)
         return 1 if isinstance(err, ReportError) else 2
+    except OSError as err:  # a folder or disk cxlab could not write: a sentence, not a traceback
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"cxlab: could not read or write a file{where}: {err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,24 +22,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import METRICS
+from .._checks import closest
 from .._paths import project_root, resolve
 from ..errors import ParameterError
+from .catalog import REPORTS, Input, Report
 from .cron import check_cron
 
-__all__ = [
-    "project_root",
-    "resolve",
-    "ScoresParams",
-    "ExperimentParams",
-    "BeforeAfterParams",
-    "SegmentsParams",
-    "CommentsParams",
-    "REPORT_PARAMS",
-    "Job",
-    "Schedule",
-    "load_schedule",
-    "load_parameters",
-]
+__all__ = ["project_root", "resolve", "ScoresParams", "ExperimentParams", "BeforeAfterParams", "SegmentsParams",
+           "CommentsParams", "REPORT_PARAMS", "Job", "Schedule", "load_schedule", "load_parameters", "find_job",
+           "check_inputs"]
 
 
 def _data_folder(value: str, required: tuple[str, ...]) -> str:
@@ -83,7 +74,7 @@ class ScoresParams(_Params):
     @field_validator("data_dir")
     @classmethod
     def _data_exists(cls, value: str) -> str:
-        return _data_folder(value, ("responses", "tickets"))
+        return _data_folder(value, REPORTS["scores"].required_tables)
 
     @field_validator("metrics")
     @classmethod
@@ -213,7 +204,7 @@ class SegmentsParams(_Params):
     @field_validator("data_dir")
     @classmethod
     def _data_exists(cls, value: str) -> str:
-        return _data_folder(value, ("responses", "tickets"))
+        return _data_folder(value, REPORTS["segments"].required_tables)
 
     @model_validator(mode="after")
     def _metrics(self) -> SegmentsParams:
@@ -240,7 +231,7 @@ class CommentsParams(_Params):
     @field_validator("data_dir")
     @classmethod
     def _data_exists(cls, value: str) -> str:
-        return _data_folder(value, ("responses",))
+        return _data_folder(value, REPORTS["comments"].required_tables)
 
     @model_validator(mode="after")
     def _split(self) -> CommentsParams:
@@ -269,15 +260,21 @@ class Job(BaseModel):
     cron: str | None = None
     timezone: str = "UTC"
     timeout: int = Field(600, gt=0, description="seconds a cell may run")
+    allow_outside: bool = Field(False, description="run a notebook from outside the project's notebooks/")
 
-    @field_validator("notebook")
-    @classmethod
-    def _notebook(cls, value: str) -> str:
+    @model_validator(mode="after")
+    def _notebook(self) -> Job:
+        value = self.notebook
         if not value.endswith(".ipynb"):
-            raise ValueError(f"{value!r} is not a notebook (.ipynb)")
-        if not resolve(value).is_file():
+            raise ValueError(f"notebook {value!r} is not a notebook (.ipynb)")
+        path = resolve(value).resolve()
+        home = (project_root() / "notebooks").resolve()
+        if not self.allow_outside and not path.is_relative_to(home):
+            raise ValueError(f"notebook {value!r} is outside the project's notebooks folder {home}. Move it there, "
+                             "or add `allow_outside: true` to the job if you mean to run code from elsewhere")
+        if not path.is_file():
             raise ValueError(f"no notebook at {resolve(value)}")
-        return value
+        return self
 
     @field_validator("params")
     @classmethod
@@ -353,7 +350,23 @@ def load_schedule(path: str | Path = "params/schedule.yaml") -> Schedule:
         return Schedule.model_validate(raw)
     except ValidationError as err:
         raise _explain(err, where, "unknown name (a job takes notebook, params, cron, timezone, "
-                                   "timeout)") from None
+                                   "timeout, allow_outside)") from None
+
+
+def find_job(schedule: Schedule, name: str, *, where: Path, also: tuple[str, ...] = ()) -> Job | None:
+    """The job ``name`` of ``schedule``; a ParameterError suggesting the closest name if there is none.
+
+    Names in ``also`` (e.g. jobs that have runs under ``outputs/`` but left the schedule) are
+    accepted too, and then None is returned.
+    """
+    if name in schedule.jobs:
+        return schedule.jobs[name]
+    if name in also:
+        return None
+    known = [*schedule.jobs, *(a for a in also if a not in schedule.jobs)]
+    guess = closest(name, known)
+    raise ParameterError(f"No job {name!r} in {where}" + (f" (did you mean {guess!r}?)" if guess else "")
+                         + f". Jobs: {', '.join(known)}.")
 
 
 def load_parameters(path: str | Path, notebook: str | Path) -> dict[str, Any]:
@@ -386,9 +399,11 @@ def load_parameters(path: str | Path, notebook: str | Path) -> dict[str, Any]:
     model = REPORT_PARAMS.get(nb.stem)
     if model is not None:
         try:
-            model.model_validate(raw)
+            values = model.model_validate(raw).model_dump()
         except ValidationError as err:
             raise _explain(err, where) from None
+        if nb.stem in REPORTS:
+            check_inputs(REPORTS[nb.stem], values, where)
     else:
         _check_types(raw, declared, where)
     return raw
@@ -404,3 +419,79 @@ def _check_types(raw: dict, declared: dict, where: Path) -> None:
         if expected is not None and not isinstance(value, expected):
             raise ParameterError(f"{where}: {name} should be {declared[name]['inferred_type_name']}, "
                                  f"got {type(value).__name__} {value!r}.")
+
+
+def _names(value: Any) -> list[str]:
+    """Column names in a parameter's value: a name, a list (of lists) of names, a dict's values."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _names(v)]
+    if isinstance(value, (list, tuple)):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _header(path: Path) -> tuple[list[str], bool]:
+    """A data file's column names and whether it has any row, reading as little as possible."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path)
+        return list(meta.schema_arrow.names), meta.metadata.num_rows > 0
+    if suffix in (".csv", ".tsv", ".txt"):
+        from ..data.sources import detect_encoding
+
+        head = pd.read_csv(path, encoding=detect_encoding(path), sep="\t" if suffix == ".tsv" else ",", nrows=1,
+                           dtype=str)
+        return [str(c) for c in head.columns], len(head) > 0
+    from ..data.sources import read_source
+
+    frame = read_source(path)
+    return [str(c) for c in frame.columns], len(frame) > 0
+
+
+def _input_file(report: Report, spec: Input, values: dict) -> tuple[str, Path | None]:
+    if report.source == "data_file":
+        return str(values.get(spec.table, spec.table)), resolve(values["data_file"])
+    folder = resolve(values["data_dir"])
+    found = [folder / f"{spec.table}{ext}" for ext in (".parquet", ".csv") if (folder / f"{spec.table}{ext}").exists()]
+    return spec.table, (found[0] if found else None)
+
+
+def check_inputs(report: Report, values: dict[str, Any], where: Path) -> None:
+    """Check the data files against exactly the tables and columns ``report`` reads (its ``inputs``).
+
+    ``values`` are the report's validated parameters (defaults filled in). A required table
+    must exist; a table that exists must have rows and every column it is read for, after
+    the ``columns`` mapping. Raises a ParameterError naming the file and what is missing.
+    """
+    mapping = values.get("columns") or {}
+    problems = []
+    for spec in report.inputs:
+        table, path = _input_file(report, spec, values)
+        if path is None:
+            if spec.required:
+                problems.append(f"{resolve(values['data_dir'])} has no {table}.parquet or {table}.csv")
+            continue
+        try:
+            header, has_rows = _header(path)
+        except Exception as err:  # noqa: BLE001 - any unreadable file is one plain problem
+            problems.append(f"{path} cannot be read as the {table} table: {err}")
+            continue
+        present = {mapping.get(c, c) for c in header}
+        if not has_rows:
+            problems.append(f"{path} has a header but no data rows; the {report.name} report reads the {table} "
+                            "table" + ("" if spec.required else " when it is there (remove the file to skip it)"))
+        wanted = [*spec.columns, *(c for name in spec.named_by for c in _names(values.get(name)))]
+        needed = list(dict.fromkeys(METRICS[c].column if c in METRICS and c not in present else c for c in wanted))
+        missing = [c for c in needed if c not in present]
+        if missing:
+            hints = [f"{c!r} (closest: {g!r})" if (g := closest(c, header)) else repr(c) for c in missing]
+            problems.append(f"{path} lacks column(s) the {report.name} report reads from the {table} table: "
+                            f"{', '.join(hints)}; rename them in the file, or map yours with "
+                            '`columns: {"your name": "cxlab name"}` in the parameter file')
+    if problems:
+        raise ParameterError(f"{where}: the data does not fit the {report.name} report:\n"
+                             + "\n".join(f"  - {p}" for p in problems))
