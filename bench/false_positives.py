@@ -3,15 +3,19 @@
 Three tests, each as the analyses run it (through the metric kinds):
 
 * period over period: this period against the last (``trends.period_changes``), and an A/B
-  arm against control (``experiments.analyze``): both are ``kind.compare`` of two groups;
-* segment against the rest (``segments.breakdown``): ``kind.segment_tests`` over 4 segments.
+  arm against control (``experiments.analyze``): both are ``kind.compare`` of two groups
+  (the "2-group" columns);
+* segment against the rest (``segments.breakdown``): ``kind.vs_rest`` over 4 segments.
 
 Both groups (all segments) are drawn from the same distribution, so every "significant" is
 false. Each metric kind is tried on a typical and on a nearly unanimous distribution
 (where one group of a few answers is often unanimous). Rates are printed for the raw test
 (``min_n = 1``) and as the analyses report them (below ``DEFAULT_MIN_N`` answers: no
 verdict). The target is <= 5 % at every size; the Monte Carlo error of a 5 % rate over
-``--reps`` replicates is about 0.2 points at the default 10 000.
+``--reps`` replicates is about 0.2 points at the default 10 000, so a test that is exact
+in the limit (Welch's t for means) reads 4.8 to 5.2 % at large n. For rates the exact
+false-positive rate (every outcome enumerated, not simulated) is at most 4.73 % for
+n = 2 ... 1000 (see ``cxlab.stats.compare.proportion_diff``).
 
     .venv/bin/python bench/false_positives.py [--reps 10000] [--seed 0]
 """
@@ -61,14 +65,12 @@ def rates(metric_name: str, probs: np.ndarray, n: int, reps: int, rng) -> tuple[
     hit = np.nan_to_num(p, nan=1.0) < ALPHA
     two_raw = hit.mean()
     two_rep = (hit & (n >= DEFAULT_MIN_N)).mean()
-    # segment against the rest: 4 segments of n answers each, one replicate at a time (small tables)
+    # segment against the rest: 4 segments of n answers each, every replicate at once
     k = 4
-    segs = rng.multinomial(n, probs, size=(min(reps, 4000), k))
-    hits = []
-    for table in segs:
-        *_, pv = kind.segment_tests(_stats(kind, m, table), m)
-        hits.append(np.nan_to_num(pv, nan=1.0) < ALPHA)
-    hits = np.asarray(hits)
+    segs = rng.multinomial(n, probs, size=(reps, k))
+    st = {key: v.reshape(reps, k, *v.shape[1:]) for key, v in _stats(kind, m, segs.reshape(reps * k, -1)).items()}
+    _, pv = kind.vs_rest(st, m)
+    hits = np.nan_to_num(pv, nan=1.0) < ALPHA
     return two_raw, two_rep, hits.mean(), (hits & (n >= DEFAULT_MIN_N)).mean()
 
 
@@ -88,7 +90,10 @@ def main() -> None:
                 r = [100 * x for x in rates(name, probs, n, args.reps, rng)]
                 worst = max(worst, r[1], r[3])
                 print(f"{name:6} {label:17} {n:5d}  {r[0]:11.2f} {r[1]:9.2f}  {r[2]:11.2f} {r[3]:9.2f}")
-    print(f"worst reported rate: {worst:.2f} % (target <= 5 %)")
+    se = 100 * np.sqrt(ALPHA * (1 - ALPHA) / args.reps)
+    verdict = "at most 5 %" if worst <= 100 * ALPHA else (
+        "within Monte Carlo error of 5 %" if worst <= 100 * ALPHA + 2 * se else "ABOVE 5 %")
+    print(f"worst reported rate: {worst:.2f} %: {verdict} (Monte Carlo SE of a 5 % rate: {se:.2f} points)")
 
 
 if __name__ == "__main__":

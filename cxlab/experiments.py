@@ -191,7 +191,7 @@ def cuped(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 ANALYZE_COLUMNS = ["variant", "metric", "n_control", "n_treatment", "value_control", "value_treatment",
-                   "diff", "ci_low", "ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value",
+                   "diff", "ci_low", "ci_high", "se", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value",
                    "p_adjusted", "significant", "small", "method", "cuped", "n_missing", "confidence"]
 
 
@@ -235,7 +235,8 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     pandas.DataFrame
         One row per (treatment arm, metric): ``variant``, ``metric``, ``n_control``,
         ``n_treatment``, ``value_control``, ``value_treatment``, ``diff``, ``ci_low``,
-        ``ci_high``, ``rel_diff``, ``rel_ci_low``, ``rel_ci_high`` (percent), ``p_value``,
+        ``ci_high``, ``se`` (of the difference), ``rel_diff``, ``rel_ci_low``, ``rel_ci_high``
+        (percent), ``p_value``,
         ``p_adjusted``, ``significant``, ``small``, ``method``, ``cuped``, ``n_missing`` (units of the
         two arms without this outcome) and ``confidence``. ``attrs["srm"]`` holds the :class:`SRMResult`.
 
@@ -316,7 +317,7 @@ def _rows(st, names: list[str], ci: int, treat: np.ndarray, m: Metric, c: float,
     out = pd.DataFrame({"variant": names, "metric": m.name, "n_control": n_c.astype(np.int64),
                         "n_treatment": n_t.astype(np.int64), "value_control": np.full(len(treat), values[ci]),
                         "value_treatment": values[treat]})
-    for key in ("diff", "ci_low", "ci_high", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value"):
+    for key in ("diff", "ci_low", "ci_high", "se", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value"):
         out[key] = np.where(too_few, np.nan, np.asarray(cmp[key], dtype=float))
     out.loc[too_few, ["value_control", "value_treatment"]] = np.nan
     out["method"] = np.where(too_few, reason, method or cmp["method"])
@@ -348,11 +349,12 @@ def _cuped_rows(frame, variant, labels, ci, treat, m: Metric, covariate: str, c:
 
     def welch(control, treatment, m_, conf):
         sd = [np.sqrt(np.where(s["n"] > 1, s["m2"] / np.maximum(s["n"] - 1, 1), np.nan)) for s in (control, treatment)]
-        d, lo, hi, p, *_ = mean_diff(control["n"], control["mean"], sd[0], treatment["n"], treatment["mean"], sd[1], conf)
+        d, lo, hi, p, *_, se = mean_diff(control["n"], control["mean"], sd[0], treatment["n"], treatment["mean"],
+                                         sd[1], conf)
         base = raw[ci]  # relative difference against the unadjusted control level
         ratio = kind.ratio_scale and bool(base)
         rel = [100 * v / base if ratio else np.full(np.shape(d), np.nan) for v in (d, lo, hi)]
-        return {"diff": d, "ci_low": lo, "ci_high": hi, "p_value": p, "rel_diff": rel[0], "rel_ci_low": rel[1],
+        return {"diff": d, "ci_low": lo, "ci_high": hi, "se": se, "p_value": p, "rel_diff": rel[0], "rel_ci_low": rel[1],
                 "rel_ci_high": rel[2]}
 
     return _rows(st, [str(labels[i]) for i in treat], ci, treat, m, c, cuped=True, compare=welch,

@@ -26,17 +26,18 @@ def detectable_effects(readout: pd.DataFrame, *, alpha: float = 0.05, power: flo
     """The smallest effect each comparison could detect with the units it had.
 
     Adds ``mde`` to a readout from :func:`cxlab.experiments.analyze`: percentage points for
-    shares and rates, NPS points, units for means. ``alpha`` and ``power`` are those of the
-    hypothetical test (as in R's ``power.prop.test``); the standard error is read back from
-    the readout's interval at the readout's own confidence. A non-significant result with an
+    shares and rates, NPS points, units for means: ``(z_(1 - alpha / 2) + z_power) se`` with
+    the readout's standard error of each difference. ``alpha`` and ``power`` are those of
+    the hypothetical test (as in R's ``power.prop.test``). A non-significant result with an
     ``mde`` larger than any effect that matters means the test was too small to tell, not
     that the change does nothing.
     """
     out = readout.copy()
     z = stats.norm.isf(alpha / 2) + stats.norm.ppf(power)
-    zc = stats.norm.isf((1 - _confidence(readout)) / 2)
-    # every interval is about diff +/- z_c * se, so se = width / (2 z_c) and mde = (z_a + z_b) se
-    se = (out["ci_high"] - out["ci_low"]) / (2 * zc)
+    if "se" in out.columns:
+        se = out["se"]
+    else:  # an older readout: every interval is about diff +/- z_c * se
+        se = (out["ci_high"] - out["ci_low"]) / (2 * stats.norm.isf((1 - _confidence(readout)) / 2))
     out["mde"] = z * se
     return out
 

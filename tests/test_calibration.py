@@ -81,7 +81,7 @@ def test_difference_intervals_cover_and_aa_false_positives(n):
     # NPS: adjusted Wald per arm; promoters/passives/detractors 35/40/25 vs 40/38/22
     c = rng.multinomial(n, [0.35, 0.40, 0.25], size=REPS).T
     t = rng.multinomial(n, [0.40, 0.38, 0.22], size=REPS).T
-    d, lo, hi, p = nps_diff(c, t, 0.95, "adjusted-wald")
+    d, lo, hi, p, _ = nps_diff(c, t, 0.95, "adjusted-wald")
     _assert_calibrated((lo <= 8) & (8 <= hi), f"NPS difference n={n}")
     # mean CES (Welch) on skewed 1-7 scores
     probs = np.array([0.25, 0.3, 0.2, 0.1, 0.08, 0.05, 0.02])
@@ -92,5 +92,5 @@ def test_difference_intervals_cover_and_aa_false_positives(n):
     _assert_calibrated((lo <= truth) & (truth <= hi), f"CES difference n={n}")
     # A/A with one look: the fixed tests reject about 5 % of the time
     k_a, k_b = rng.binomial(n, p_c), rng.binomial(n, p_c)
-    *_, p_aa, _, _, _ = proportion_diff(k_a, n, k_b, n, 0.95, "newcombe")
+    _, _, _, p_aa, *_ = proportion_diff(k_a, n, k_b, n, 0.95, "newcombe")
     assert 0.035 <= np.mean(p_aa < 0.05) <= 0.065, np.mean(p_aa < 0.05)

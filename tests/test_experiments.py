@@ -105,28 +105,32 @@ def test_welch_matches_scipy():
 
 
 def test_nps_difference_hand_calculation():
-    # Wald: var per group = (p + d - (p - d)^2) / n.
+    # Wald: var per group = (p + d - (p - d)^2) / n (Rocks 2016); NPS is a mean of +1 / 0 / -1
+    # codes, so the test and interval use Student's t with Welch-Satterthwaite df.
     # control (40, 30, 30): p - d = 0.10, var = (0.70 - 0.01) / 100 = 0.0069
     # treatment (50, 30, 20): p - d = 0.30, var = (0.70 - 0.09) / 100 = 0.0061
     c = compare_nps_from_counts((40, 30, 30), (50, 30, 20), method="wald")
     se = math.sqrt(0.0069 + 0.0061)
-    z = stats.norm.ppf(0.975)
+    df = (0.0069 + 0.0061) ** 2 / (0.0069**2 / 99 + 0.0061**2 / 99)
+    t = stats.t.ppf(0.975, df)
     assert c.diff == pytest.approx(20.0, rel=1e-12)
-    assert (c.ci_low, c.ci_high) == pytest.approx((100 * (0.2 - z * se), 100 * (0.2 + z * se)), rel=1e-12)
-    assert c.p_value == pytest.approx(2 * stats.norm.sf(0.2 / se), rel=1e-12)
+    assert (c.ci_low, c.ci_high) == pytest.approx((100 * (0.2 - t * se), 100 * (0.2 + t * se)), rel=1e-12)
+    assert c.p_value == pytest.approx(2 * stats.t.sf(0.2 / se, df), rel=1e-12)
     assert math.isnan(c.rel_diff)
     adjusted = compare_nps_from_counts((40, 30, 30), (50, 30, 20))
     assert adjusted.diff == c.diff
     assert adjusted.ci_high - adjusted.ci_low < c.ci_high - c.ci_low + 1.0
     # Adjusted-Wald (Rocks 2016): 0.75 promoters and detractors added, n + 3 per group; the
-    # test uses the same centre and variance as the interval.
+    # test uses the same centre, variance and df as the interval.
     # control: p = 40.75 / 103, d = 30.75 / 103; treatment: p = 50.75 / 103, d = 20.75 / 103
     pc, dc, pt, dt = 40.75 / 103, 30.75 / 103, 50.75 / 103, 20.75 / 103
-    var = (pc + dc - (pc - dc) ** 2) / 103 + (pt + dt - (pt - dt) ** 2) / 103
-    centre = (pt - dt) - (pc - dc)
-    assert adjusted.p_value == pytest.approx(2 * stats.norm.sf(centre / math.sqrt(var)), rel=1e-12)
-    assert (adjusted.ci_low, adjusted.ci_high) == pytest.approx(
-        (100 * (centre - z * math.sqrt(var)), 100 * (centre + z * math.sqrt(var))), rel=1e-12)
+    vc, vt = (pc + dc - (pc - dc) ** 2) / 103, (pt + dt - (pt - dt) ** 2) / 103
+    df = (vc + vt) ** 2 / (vc**2 / 102 + vt**2 / 102)
+    centre, se = (pt - dt) - (pc - dc), math.sqrt(vc + vt)
+    t = stats.t.ppf(0.975, df)
+    assert adjusted.p_value == pytest.approx(2 * stats.t.sf(centre / se, df), rel=1e-12)
+    assert (adjusted.ci_low, adjusted.ci_high) == pytest.approx((100 * (centre - t * se), 100 * (centre + t * se)),
+                                                                rel=1e-12)
 
 
 def test_one_answer_per_arm_is_never_significant():

@@ -95,7 +95,7 @@ class MetricKind:
         raise NotImplementedError
 
     def compare(self, control: Stats, treatment: Stats, metric: Metric, confidence: float) -> Stats:
-        """``diff`` (treatment - control), ``ci_low``, ``ci_high``, ``p_value``, ``rel_diff``,
+        """``diff`` (treatment - control), ``ci_low``, ``ci_high``, ``se``, ``p_value``, ``rel_diff``,
         ``rel_ci_low``, ``rel_ci_high`` (percent) per pair of cells; ``method`` names the test."""
         raise NotImplementedError  # pragma: no cover
 
@@ -123,13 +123,14 @@ class MetricKind:
         """Across the cells of ``st``: (test name, statistic, its p-value, each cell's z and p against the rest)."""
         raise NotImplementedError  # pragma: no cover
 
-    def _vs_rest(self, st: Stats, metric: Metric) -> tuple[np.ndarray, np.ndarray]:
-        """Each cell against all the others pooled, with the kind's own two-group test.
+    def vs_rest(self, st: Stats, metric: Metric) -> tuple[np.ndarray, np.ndarray]:
+        """(z, p) of each cell against all the others pooled, with the kind's own two-group test.
 
         The same test as an A/B comparison or a period change, so it keeps its level at
         every size (``bench/false_positives.py``); z is the signed normal score of its p.
+        The cells are the last axis, so a batch of tables (replicates x cells) works too.
         """
-        rest = {k: v.sum(axis=0, keepdims=True) - v for k, v in st.items()}
+        rest = {k: v.sum(axis=-1, keepdims=True) - v for k, v in st.items()}
         cmp = self.compare(rest, st, metric, 0.95)
         p = np.where((st["n"] > 0) & (rest["n"] > 0), np.asarray(cmp["p_value"], dtype=float), np.nan)
         return np.sign(cmp["diff"]) * norm.isf(p / 2), p
@@ -173,11 +174,11 @@ class NPSKind(MetricKind):
 
     def compare(self, control: Stats, treatment: Stats, metric: Metric, confidence: float) -> Stats:
         arm = ("promoters", "passives", "detractors")
-        d, lo, hi, p = nps_diff([control[k] for k in arm], [treatment[k] for k in arm], confidence,
+        d, lo, hi, p, se = nps_diff([control[k] for k in arm], [treatment[k] for k in arm], confidence,
                                 metric.method)
         nan = np.full(np.shape(d), np.nan)  # a ratio of NPS means nothing: it can be 0 or negative
-        return {"diff": d, "ci_low": lo, "ci_high": hi, "p_value": p, "rel_diff": nan, "rel_ci_low": nan,
-                "rel_ci_high": nan, "method": f"{metric.method}; z-test"}
+        return {"diff": d, "ci_low": lo, "ci_high": hi, "se": se, "p_value": p, "rel_diff": nan,
+                "rel_ci_low": nan, "rel_ci_high": nan, "method": f"{metric.method}; t-test"}
 
     def coded(self, st: Stats):
         return st["n"], 100 * (st["promoters"] - st["detractors"]), 100**2 * (st["promoters"] + st["detractors"])
@@ -192,7 +193,7 @@ class NPSKind(MetricKind):
 
     def segment_tests(self, st: Stats, metric: Metric):
         statistic, p = _chi2_table(np.column_stack([st["promoters"], st["passives"], st["detractors"]]))
-        return ("chi-square", statistic, p, *self._vs_rest(st, metric))
+        return ("chi-square", statistic, p, *self.vs_rest(st, metric))
 
     def low_answer(self, metric: Metric) -> int:
         return NPS_DETRACTOR_MAX
@@ -214,9 +215,10 @@ class ProportionKind(MetricKind):
         return {"n": st["n"], "value": 100 * p, "ci_low": 100 * lo, "ci_high": 100 * hi, "se": 100 * se}
 
     def compare(self, control: Stats, treatment: Stats, metric: Metric, confidence: float) -> Stats:
-        d, lo, hi, p, rel, rlo, rhi = proportion_diff(control["successes"], control["n"], treatment["successes"],
+        d, lo, hi, p, rel, rlo, rhi, se = proportion_diff(control["successes"], control["n"], treatment["successes"],
                                                       treatment["n"], confidence, "newcombe-cc")
-        return {"diff": 100 * d, "ci_low": 100 * lo, "ci_high": 100 * hi, "p_value": p, "rel_diff": 100 * rel,
+        return {"diff": 100 * d, "ci_low": 100 * lo, "ci_high": 100 * hi, "se": 100 * se, "p_value": p,
+                "rel_diff": 100 * rel,
                 "rel_ci_low": 100 * rlo, "rel_ci_high": 100 * rhi, "method": "newcombe-cc; inverted"}
 
     def coded(self, st: Stats):
@@ -231,7 +233,7 @@ class ProportionKind(MetricKind):
 
     def segment_tests(self, st: Stats, metric: Metric):
         statistic, p = _chi2_table(np.column_stack([st["successes"], st["n"] - st["successes"]]))
-        return ("chi-square", statistic, p, *self._vs_rest(st, metric))
+        return ("chi-square", statistic, p, *self.vs_rest(st, metric))
 
     def shrink(self, st: Stats, metric: Metric, confidence: float) -> dict:
         return beta_binomial(st["successes"], st["n"], confidence)
@@ -262,9 +264,9 @@ class MeanKind(MetricKind):
         return {"n": st["n"], "value": value, "ci_low": lo, "ci_high": hi, "se": se}
 
     def compare(self, control: Stats, treatment: Stats, metric: Metric, confidence: float) -> Stats:
-        d, lo, hi, p, rel, rlo, rhi = mean_diff(control["n"], control["mean"], self._sd(control),
+        d, lo, hi, p, rel, rlo, rhi, se = mean_diff(control["n"], control["mean"], self._sd(control),
                                                 treatment["n"], treatment["mean"], self._sd(treatment), confidence)
-        return {"diff": d, "ci_low": lo, "ci_high": hi, "p_value": p, "rel_diff": 100 * rel,
+        return {"diff": d, "ci_low": lo, "ci_high": hi, "se": se, "p_value": p, "rel_diff": 100 * rel,
                 "rel_ci_low": 100 * rlo, "rel_ci_high": 100 * rhi, "method": "welch"}
 
     def coded(self, st: Stats):
@@ -278,11 +280,15 @@ class MeanKind(MetricKind):
     def ranks(self, metric: Metric) -> bool:
         return metric.scale is not None
 
-    def segment_tests(self, st: Stats, metric: Metric):
+    def vs_rest(self, st: Stats, metric: Metric) -> tuple[np.ndarray, np.ndarray]:
+        """Dunn's z of each cell's mean rank against the rest's, and its p (a batch: one table per row)."""
         h = st["hist"]
-        statistic, p, *_ = kruskal_from_counts(h)
-        z = dunn_vs_rest(h)
-        return "kruskal-wallis", statistic, p, z, 2 * norm.sf(np.abs(z))
+        z = dunn_vs_rest(h) if h.ndim == 2 else np.array([dunn_vs_rest(table) for table in h])
+        return z, 2 * norm.sf(np.abs(z))
+
+    def segment_tests(self, st: Stats, metric: Metric):
+        statistic, p, *_ = kruskal_from_counts(st["hist"])
+        return ("kruskal-wallis", statistic, p, *self.vs_rest(st, metric))
 
     def shrink(self, st: Stats, metric: Metric, confidence: float) -> dict:
         # pooled within-unit variance, so a unit with 3 equal answers does not claim se = 0

@@ -120,9 +120,11 @@ def kruskal_from_counts(h: np.ndarray) -> tuple[float, float, np.ndarray, float,
     midrank = np.cumsum(t) - t + (t + 1) / 2
     rank_sum = h @ midrank
     ok = n_g > 0
+    if n < 2:  # nothing to rank against
+        return 0.0, 1.0, np.where(ok, 1.0, np.nan), float(n), 0.0
     hstat = 12 / (n * (n + 1)) * (rank_sum[ok] ** 2 / n_g[ok]).sum() - 3 * (n + 1)
     ties = 1 - (t**3 - t).sum() / (n**3 - n)
-    hstat = hstat / ties if ties > 0 else 0.0
+    hstat = hstat / ties if ties > 0 else 0.0  # every answer the same: no evidence of a difference
     df = ok.sum() - 1
     mean_rank = np.where(ok, rank_sum / np.where(ok, n_g, 1), np.nan)
     return float(hstat), float(stats.chi2.sf(hstat, df)) if df > 0 else 1.0, mean_rank, float(n), float(ties)
@@ -144,7 +146,7 @@ def dunn_vs_rest(h: np.ndarray) -> np.ndarray:
         if n_rest > 0:
             rest_rank = ((total - h[i]) @ midrank) / n_rest
             se = math.sqrt(ties * n * (n + 1) / 12 * (1 / n_g[i] + 1 / n_rest))
-            z[i] = (mean_rank[i] - rest_rank) / se
+            z[i] = (mean_rank[i] - rest_rank) / se if se > 0 else np.nan  # all tied: no test
     return z
 
 
