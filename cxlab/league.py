@@ -40,7 +40,8 @@ def league_table(data: pd.DataFrame, *, unit: str = "agent_id", metric: str | Me
     Returns
     -------
     pandas.DataFrame
-        One row per unit, best first: ``unit``, ``metric``, ``n``, ``value`` (raw),
+        One row per unit, best first, units with too few answers last: ``unit``, ``metric``,
+        ``n``, ``value`` (raw),
         ``shrunk`` (posterior mean), ``ci_low``, ``ci_high`` (posterior interval),
         ``funnel_low``, ``funnel_high`` (where the raw value of a typical unit of this size
         would fall), ``outlier`` (``"above"``, ``"below"`` or ``""``), ``small``, ``rank``.
@@ -73,7 +74,8 @@ def league_table(data: pd.DataFrame, *, unit: str = "agent_id", metric: str | Me
                                             np.where(raw < fit["funnel_low"], "below", "")),
                         "small": n < min_n})
     sign = 1 if m.higher_is_better else -1
-    out = out.sort_values("shrunk", ascending=not m.higher_is_better, ignore_index=True)
+    # ranked units first, best first; units with too few answers after them
+    out = out.sort_values(["small", "shrunk"], ascending=[True, not m.higher_is_better], ignore_index=True)
     # units with too few answers are listed (shrunk), but neither ranked nor called outliers
     out["rank"] = (sign * out["shrunk"]).where(~out["small"]).rank(ascending=False, method="min").astype("Int64")
     out.loc[out["small"], "outlier"] = ""
