@@ -163,26 +163,27 @@ def score_wording(problem: str, column: str, scale: tuple[int, int] | None = Non
 
 
 def _parse_flags(series: pd.Series) -> tuple[pd.Series, list[Problem]]:
+    """Yes/no as ``boolean``; values that are not yes/no are a problem (and blank in the result)."""
     if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
         return series.astype("boolean"), []
     if pd.api.types.is_numeric_dtype(series):
         ok = (series.isna() | series.isin([0, 1])).to_numpy()
-        if not ok.all():
-            return series, [Problem.from_mask(series, ~ok, "value(s) that are not yes/no (1/0)",
-                                              "use 1/0, true/false, yes/no or 是/否")]
-        return series.astype("Float64").astype("boolean"), []
+        problems = [] if ok.all() else [Problem.from_mask(
+            series, ~ok, "value(s) that are not yes/no (1/0)", "use 1/0, true/false, yes/no or 是/否")]
+        return series.where(ok).astype("Float64").astype("boolean"), problems
     text = series.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=series.index, dtype="boolean")
     out[text.isin(_TRUE)] = True
     out[text.isin(_FALSE)] = False
     bad = (text.notna() & (text != "") & out.isna()).fillna(False).to_numpy(dtype=bool)
-    if bad.any():
-        return series, [Problem.from_mask(series, bad, "value(s) that are not yes/no",
-                                          "use true/false, yes/no, 1/0 or 是/否")]
-    return out, []
+    problems = [] if not bad.any() else [Problem.from_mask(
+        series, bad, "value(s) that are not yes/no", "use true/false, yes/no, 1/0 or 是/否")]
+    return out, problems
 
 
 def _parse_numbers(series: pd.Series, whole: bool) -> tuple[pd.Series, list[Problem]]:
+    """Numbers as ``Float64``; text and (for scores) fractions are problems, blank in the result,
+    so the remaining values are still checked against the scale: every problem at once."""
     if pd.api.types.is_numeric_dtype(series):
         values = series
     else:
@@ -191,17 +192,19 @@ def _parse_numbers(series: pd.Series, whole: bool) -> tuple[pd.Series, list[Prob
     unreadable = np.array(series.notna() & pd.isna(values), dtype=bool)
     if not pd.api.types.is_numeric_dtype(series):
         unreadable &= np.array((series.astype("string").str.strip() != "").fillna(False), dtype=bool)
+    problems = []
     if unreadable.any():
         what, fix = score_wording("not numbers", str(series.name))
         fix = fix if whole else "write the number alone, or blank the cell"
-        return series, [Problem.from_mask(series, unreadable, what, fix)]
-    values = values.astype("Float64")
+        problems.append(Problem.from_mask(series, unreadable, what, fix))
+    values = pd.Series(values, index=series.index).astype("Float64")
     if whole:
         frac = (values.notna() & (values != values.round())).fillna(False).to_numpy(dtype=bool)
         if frac.any():
             what, fix = score_wording("not whole", str(series.name))
-            return series, [Problem.from_mask(series, frac, what, fix, shown=values)]
-    return values, []
+            problems.append(Problem.from_mask(series, frac, what, fix, shown=values))
+            values = values.mask(frac)
+    return values, problems
 
 
 def _parse_groups(series: pd.Series) -> pd.Series:
@@ -326,7 +329,6 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
                              "yours with columns={'your name': 'nps'}.")
     out = frame.copy()
     problems: list[Problem] = []
-    unparsed = set()
     for name, f in spec.items():
         if name not in out.columns:
             continue
@@ -341,11 +343,9 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
             out[name] = _parse_groups(out[name])
         elif f.kind == "text":
             out[name] = out[name].astype("string")
-        problems += found
-        if found:
-            unparsed.add(name)
+        problems += found  # the problem values are blank in `out`; the rest is checked below
     try:
-        checked = _pandera_schema(spec, set(out.columns) - unparsed).validate(out, lazy=True)
+        checked = _pandera_schema(spec, set(out.columns)).validate(out, lazy=True)
     except pa.errors.SchemaErrors as err:
         problems += _failures(err.failure_cases, spec)
         checked = None

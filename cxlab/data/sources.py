@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._checks import closest, optional_import
-from ..errors import DataValidationError
+from ..errors import DataValidationError, MissingDependencyError
 from .problems import RowNumbers
 
 __all__ = ["check_file", "detect_encoding", "read_source", "row_numbers"]
@@ -164,10 +164,10 @@ def _read_excel(path: Path, sheet) -> pd.DataFrame:
             raise DataValidationError(
                 f"{path} has no sheet {sheet!r}" + (f" (did you mean {near!r}?)" if near else "")
                 + f". Sheets there: {names}. Pass sheet= one of them.")
-        header = book.parse(sheet, header=None, nrows=1)
+        header = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
         _check_header(header.iloc[0].tolist() if len(header) else [], f"{path}, sheet {names[sheet] if isinstance(sheet, int) else sheet!r}",
                       word="Excel column")
-        return book.parse(sheet)
+        return pd.read_excel(book, sheet_name=sheet)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -240,6 +240,11 @@ def _read_database(text: str, table: str | None, query: str | None) -> pd.DataFr
         url = url.set(database=f"file:{lite}?mode=ro", query={**url.query, "uri": "true"})
     try:
         engine = sqlalchemy.create_engine(url)
+    except ImportError as err:
+        raise MissingDependencyError(
+            f"Reading {shown} needs the database driver {err.name!r}, which is not installed: "
+            f"pip install {err.name}") from None
+    try:
         with engine.connect() as con:
             if table and not query:
                 tables = sqlalchemy.inspect(con).get_table_names()
@@ -249,7 +254,7 @@ def _read_database(text: str, table: str | None, query: str | None) -> pd.DataFr
                         f"{shown} has no table {table!r}" + (f" (did you mean {near!r}?)" if near else "")
                         + f". Tables there: {sorted(tables)}.")
             return pd.read_sql(sqlalchemy.text(query or f'SELECT * FROM "{table}"'), con)
-    except sqlalchemy.exc.SQLAlchemyError as err:
+    except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as err:
         raise DataValidationError(f"Reading {shown} failed: {_first_line(err)}. Check the URL, "
                                   "the table and the query.") from None
 

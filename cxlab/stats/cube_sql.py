@@ -49,8 +49,8 @@ def _score_problems(con, rel: str, source, scales: Mapping[str, Scale | None],
                     columns: Sequence[str]) -> list[Problem]:
     """The loaders' checks of score columns, inside the engine: text, fractions, off the scale.
 
-    Per column the first kind of problem found is reported, as :func:`cxlab.data.validate`
-    does, with the same wording, counts, examples (first in row order) and rows.
+    Every problem of every column, in the order :func:`cxlab.data.validate` reports them, with
+    the same wording, counts, examples (first in row order) and rows.
     """
     problems = []
     for col in sorted(scales, key=lambda c: list(columns).index(c)):
@@ -62,7 +62,7 @@ def _score_problems(con, rel: str, source, scales: Mapping[str, Scale | None],
         if scale is not None:
             low, high = scale
             tests += [("not whole", "v IS NOT NULL AND v <> floor(v)", "v"),
-                      ("off scale", f"v IS NOT NULL AND (v < {low} OR v > {high})", "v")]
+                      ("off scale", f"v IS NOT NULL AND v = floor(v) AND (v < {low} OR v > {high})", "v")]
         for problem, where, shown in tests:
             n = con.sql(f"SELECT count(*) FROM ({base}) WHERE {where}").fetchall()[0][0]
             if not n:
@@ -74,7 +74,6 @@ def _score_problems(con, rel: str, source, scales: Mapping[str, Scale | None],
             problems.append(Problem(column=col, count=int(n), what=what,
                                     rows=tuple(int(r) for r in first["pos"].head(EXAMPLES + 1)),
                                     examples=examples, fix=fix))
-            break
     return problems
 
 

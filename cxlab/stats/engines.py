@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._checks import require_columns
 from ..data.loaders import load
 from .cube import Cube, Scale, cube
 from .cube_sql import cube_sql
@@ -47,5 +48,6 @@ def cube_of(source, *, by: Sequence[str] = (), scales: Mapping[str, Scale | None
     if isinstance(source, (str, Path)) and Path(str(source)).suffix.lower() in LOADED_SUFFIXES \
             and "://" not in str(source):
         _, frame = load(source, kind=kind)
+        require_columns(frame, [*by, *scales], where=str(source))
         return cube(frame, by=by, scales=scales)
     return cube_sql(source, by=by, scales=scales)
