@@ -281,6 +281,12 @@ def test_blank_segment_values_are_one_labelled_group(tmp_path):
     seg = cxlab.segment_scores(path, by=["channel"], metrics=["nps"])
     assert BLANK in set(seg["level"]) and not seg["level"].astype(str).str.contains("<NA>|nan").any()
     assert BLANK == "(blank)"
+    loaded = cxlab.load_responses(path, order={"channel": ["APP"]})
+    assert loaded["channel"].tolist() == ["APP", BLANK, BLANK, "APP"]  # labelled in the data layer
+    assert loaded["channel"].cat.categories.tolist() == ["APP", BLANK]  # the blank group last
+    trial = _csv(tmp_path / "trial.csv", "user_id,variant,nps\n1,A,9\n2,,3\n")
+    with pytest.raises(DataValidationError, match=r"column 'variant': 1 blank value\(s\) in line 3"):
+        cxlab.load_assignments(trial)  # a blank arm is not a group: it is refused
 
 
 # 16: suggestions only for close names ---------------------------------------------------------

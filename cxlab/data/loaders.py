@@ -24,7 +24,7 @@ import pandas as pd
 from .._checks import require_columns
 from ..errors import DataValidationError
 from .problems import RowNumbers
-from .schemas import SCHEMAS, guess_table, validate
+from .schemas import BLANK, SCHEMAS, guess_table, validate
 from .sources import read_source, row_numbers
 
 __all__ = [
@@ -118,12 +118,14 @@ def _exclusions(frame: pd.DataFrame, table: str, source: str) -> ExclusionReport
 
 
 def _apply_order(frame: pd.DataFrame, order: Mapping[str, list] | None, where: str) -> None:
-    """Put categories in the given order (journey stages in flow order); unlisted values follow."""
+    """Put categories in the given order (journey stages in flow order); unlisted values follow,
+    and the blank group (:data:`BLANK`) comes last."""
     for column, levels in (order or {}).items():
         require_columns(frame, [column], where=where)
         present = frame[column].dropna().unique().tolist()
-        extra = sorted(str(v) for v in present if v not in set(levels))
-        frame[column] = pd.Categorical(frame[column], categories=[*levels, *extra])
+        extra = sorted(str(v) for v in present if v not in set(levels) and v != BLANK)
+        blank = [BLANK] if BLANK in present and BLANK not in levels else []
+        frame[column] = pd.Categorical(frame[column], categories=[*levels, *extra, *blank])
 
 
 def _check_mapping(frame: pd.DataFrame, columns: Mapping[str, str], where: str) -> None:

@@ -207,12 +207,26 @@ def _parse_numbers(series: pd.Series, whole: bool) -> tuple[pd.Series, list[Prob
     return values, problems
 
 
-def _parse_groups(series: pd.Series) -> pd.Series:
-    """Grouping values as text without surrounding spaces; a blank cell is missing (NA)."""
+def _parse_groups(series: pd.Series, nullable: bool) -> pd.Series:
+    """Grouping values as text without surrounding spaces; a blank cell is the group :data:`BLANK`
+    (left missing where the column may not be blank, so that the check names those rows)."""
     if isinstance(series.dtype, pd.CategoricalDtype):
+        if nullable and series.isna().any():
+            if BLANK not in series.cat.categories:
+                series = series.cat.add_categories([BLANK])
+            return series.fillna(BLANK)
         return series
     text = series.astype("string").str.strip()
-    return text.mask(text == "")
+    text = text.mask(text == "")
+    return text.fillna(BLANK) if nullable else text
+
+
+def _blank_last(series: pd.Series) -> pd.Series:
+    cats = list(series.cat.categories)
+    if BLANK in cats and cats[-1] != BLANK:
+        cats.remove(BLANK)
+        return series.cat.reorder_categories([*cats, BLANK])
+    return series
 
 
 # --------------------------------------------------------------------------------------
@@ -297,7 +311,7 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
     pandas.DataFrame
         Scores as ``Int8``, numbers as ``Float64``, flags as ``boolean``, times as
         ``datetime64`` (time zones: :mod:`cxlab.data.times`), grouping columns as
-        ``category`` (a blank cell is missing, and is grouped as :data:`BLANK`), text as
+        ``category`` (a blank cell is the last group, :data:`BLANK`), text as
         ``string``. Columns the schema does not know are kept as they are.
 
     Raises
@@ -340,7 +354,7 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
         elif f.kind == "time":
             out[name], found = parse_times(out[name])
         elif f.kind == "category":
-            out[name] = _parse_groups(out[name])
+            out[name] = _parse_groups(out[name], f.nullable)
         elif f.kind == "text":
             out[name] = out[name].astype("string")
         problems += found  # the problem values are blank in `out`; the rest is checked below
@@ -357,4 +371,6 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
     for name, f in spec.items():
         if name in out.columns and f.kind == "score":
             out[name] = out[name].astype("Int8")
+        elif name in out.columns and f.kind == "category":
+            out[name] = _blank_last(out[name])
     return out
