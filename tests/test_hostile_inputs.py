@@ -346,3 +346,18 @@ def test_ragged_csv_and_missing_driver_are_clear(tmp_path):
     with pytest.raises(cxlab.errors.MissingDependencyError, match=r"postgresql://u:\*\*\*@localhost:1/db needs the database driver") as err:
         cxlab.load_responses("postgresql://u:secret@localhost:1/db", table="t")
     assert "secret" not in str(err.value)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 10)),
+                               st.sampled_from(["APP", "门店", " APP ", "", None])), min_size=1, max_size=30))
+def test_any_parquet_gives_the_same_scores_pushed_down_or_loaded(tmp_path_factory, rows):
+    frame = pd.DataFrame(rows, columns=["nps", "channel"]).astype({"nps": "Float64"})
+    path = tmp_path_factory.mktemp("p") / "survey.parquet"
+    frame.to_parquet(path)
+    pushed = cxlab.scores(path, metrics=["nps"], by="channel")
+    loaded = cxlab.scores(cxlab.load_responses(path), metrics=["nps"], by="channel")
+    a = pushed.assign(channel=pushed.channel.astype(str)).sort_values("channel").reset_index(drop=True)
+    b = loaded.assign(channel=loaded.channel.astype(str)).sort_values("channel").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
+    assert set(a.channel) <= {"APP", "门店", BLANK}

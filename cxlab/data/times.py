@@ -64,27 +64,40 @@ def parse_times(series: pd.Series) -> tuple[pd.Series, list[Problem]]:
         return series, []
     text = series.astype("string").str.strip()
     blank = (text.isna() | (text == "")).astype(bool)
-    zones = _zones(text)
-    zoned = zones.notna().to_numpy() & ~blank
-    naive = ~zoned & ~blank
     problems = []
-    if zoned.any() and naive.any():
-        minority, other = (zoned, naive) if zoned.sum() < naive.sum() else (naive, zoned)
-        has = "with" if minority is zoned else "without"
-        problems.append(Problem.from_mask(
-            series, minority,
-            f"value(s) {has} a time zone, while {int(other.sum())} other(s) {'lack' if has == 'with' else 'have'} one",
-            "give every value a zone (e.g. 2026-03-30 14:05+08:00) or none, so that each time "
-            "means one instant"))
-        parsed = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-        return parsed, problems
-    if zoned.any():
+    try:  # fast path: no zones, or one zone throughout (pandas refuses any mix)
+        parsed = pd.to_datetime(series.where(~blank), errors="coerce", format="mixed")
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        zones = _zones(text)
+        zoned = zones.notna().to_numpy() & ~blank
+        naive = ~zoned & ~blank
+        if zoned.any() and naive.any():
+            minority, other = (zoned, naive) if zoned.sum() < naive.sum() else (naive, zoned)
+            has = "with" if minority is zoned else "without"
+            problems.append(Problem.from_mask(
+                series, minority,
+                f"value(s) {has} a time zone, while {int(other.sum())} other(s) "
+                f"{'lack' if has == 'with' else 'have'} one",
+                "give every value a zone (e.g. 2026-03-30 14:05+08:00) or none, so that each "
+                "time means one instant"))
+            return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]"), problems
+        if not zoned.any():  # refused for another reason: read value by value
+            one = [pd.to_datetime(v, errors="coerce") for v in series.where(~blank)]
+            return _with_unreadable(pd.Series(one, index=series.index), series, blank)
         parsed = pd.to_datetime(series.where(~blank), errors="coerce", format="mixed", utc=True)
         counts = zones[zoned].map(str).value_counts(sort=False)
         main = zones[zoned][zones[zoned].map(str) == counts.idxmax()].iloc[0]
         parsed = parsed.dt.tz_convert(main)
-    else:
-        parsed = pd.to_datetime(series.where(~blank), errors="coerce", format="mixed")
+    return _with_unreadable(parsed, series, blank, problems)
+
+
+def _with_unreadable(parsed: pd.Series, series: pd.Series, blank, problems=()) -> tuple[pd.Series, list[Problem]]:
+    """``parsed`` with a problem for every non-blank value that did not parse."""
+    problems = list(problems)
+    if not pd.api.types.is_datetime64_any_dtype(parsed):
+        parsed = pd.to_datetime(parsed, errors="coerce", utc=False)
     bad = ~blank & parsed.isna()
     if bad.any():
         problems.append(Problem.from_mask(series, bad, "value(s) that are not dates or times",
