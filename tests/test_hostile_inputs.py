@@ -361,3 +361,17 @@ def test_any_parquet_gives_the_same_scores_pushed_down_or_loaded(tmp_path_factor
     b = loaded.assign(channel=loaded.channel.astype(str)).sort_values("channel").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
     assert set(a.channel) <= {"APP", "门店", BLANK}
+
+
+def test_a_period_without_rows_says_so(tmp_path):
+    path = _csv(tmp_path / "survey.csv", "nps,submitted_at\n9,2026-03-30\n3,2026-04-02\n")
+    survey = cxlab.load_responses(path)
+    with pytest.raises(DataValidationError, match=r"No row of .*survey.csv falls in 2026-07-01 to 2026-10-01 "
+                                                  r"\(column 'submitted_at', end exclusive\): its 2 rows run from 2026-03-30"):
+        cxlab.data.in_period(survey, time="submitted_at", start="2026-07-01", end="2026-10-01")
+
+
+def test_lines_count_quoted_line_breaks_and_blank_lines(tmp_path):
+    path = _csv(tmp_path / "survey.csv", 'nps,comment\n9,"two\nlines"\n\n11,x\n3,y\n12,z\n')
+    with pytest.raises(DataValidationError, match=r"outside 0-10 \(e.g. \['11', '12'\]\) in lines 5, 7;"):
+        cxlab.load_responses(path)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_option, require_columns
 from ..errors import DataValidationError
 from .problems import RowNumbers
 from .schemas import BLANK, SCHEMAS, guess_table, validate
@@ -211,6 +211,8 @@ def load(source, *, kind: str | None = None, columns: Mapping[str, str] | None =
     DataValidationError
         As the ``load_*`` functions, and when the kind cannot be guessed.
     """
+    if kind is not None:
+        check_option("kind", kind, list(SCHEMAS))
     where = _where(source)
     frame = _prepare(read_source(source, **read_kw), where, columns)
     kind = kind or guess_table(frame.columns)
@@ -255,9 +257,13 @@ def load_responses(source, *, columns: Mapping[str, str] | None = None,
     Raises
     ------
     DataValidationError
-        Missing required column (with the closest name), score off its scale or not whole,
-        duplicated ``response_id``, unreadable date or flag; the message names file,
-        column, rows and the fix.
+        Anything :func:`~cxlab.data.read_source` refuses (missing, empty or damaged file,
+        missing sheet or table ...); a header or DataFrame naming a column twice; a
+        ``columns=`` mapping onto a name the data already has; no rows; a missing required
+        column (with the closest name, if close); and, all at once, scores off their scale,
+        not whole or not numbers, duplicated ``response_id``, unreadable dates (or a mix of
+        times with and without a zone) and flags. The message names file, column, rows (CSV
+        lines, Excel rows) and the fix.
     """
     return _load("responses", source, columns, scales, order, **read_kw)
 
@@ -362,7 +368,8 @@ def in_period(data: pd.DataFrame, *, time: str, start=None, end=None) -> pd.Data
     Raises
     ------
     DataValidationError
-        ``time`` is missing or does not hold timestamps.
+        ``time`` is missing or does not hold timestamps, or no row falls in the period (a
+        report on it would be empty: the message says so, with the span of the data).
     ValueError
         A bound that is not a date, or a bound with a time zone for a column without one.
 
@@ -395,6 +402,14 @@ def in_period(data: pd.DataFrame, *, time: str, start=None, end=None) -> pd.Data
         keep &= stamps >= _bound(start, "start", time, tz)
     if end:
         keep &= stamps < _bound(end, "end", time, tz)
+    if not keep.any():
+        source = (data.attrs.get("cxlab_exclusions") or {}).get("source", "the data")
+        span = (f"its {len(data):,} rows run from {stamps.min()} to {stamps.max()}" if stamps.notna().any()
+                else f"none of its {len(data):,} rows has a timestamp")
+        raise DataValidationError(
+            f"No row of {source} falls in {start or '...'} to {end or '...'} (column {time!r}, end "
+            f"exclusive): {span}. There is nothing to report on: check `start` and `end` in the "
+            "parameters, or the export.")
     out = data[keep.to_numpy()].copy()
     report = dict(data.attrs.get("cxlab_exclusions") or {"source": "the DataFrame", "rows": len(data),
                                                           "excluded": []})

@@ -10,7 +10,7 @@ or a query, or the index label of a DataFrame.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,16 +33,23 @@ class RowNumbers:
     first : int or None
         The number of the first data row (2 for a CSV line or an Excel row under a header,
         1 for a parquet file or a query); None to show a DataFrame's own index labels.
+    locate : callable, optional
+        Positions (0-based data rows) -> the user's numbers, when they are not ``first +
+        position``: a CSV whose quoted cells hold line breaks or that has blank lines.
+        Called only to write a message.
     """
 
     word: str = "rows"
     first: int | None = None
+    locate: Callable[[list[int]], list[int]] | None = None
 
     def label(self, index_labels: Iterable) -> list:
         """The user's numbers for rows given by their index labels (a RangeIndex for files)."""
         labels = list(index_labels)
         if self.first is None:
             return labels
+        if self.locate is not None:
+            return self.locate([int(i) for i in labels])
         return [int(i) + self.first for i in labels]
 
     def text(self, index_labels: Sequence, *, limit: int = EXAMPLES) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -75,10 +76,33 @@ def row_numbers(source) -> RowNumbers:
         return RowNumbers()
     suffix = Path(str(source)).suffix.lower() if not _is_url(str(source)) else ""
     if suffix in _TEXT:
-        return RowNumbers("lines", 2)
+        return RowNumbers("lines", 2, locate=partial(_csv_lines, Path(str(source))))
     if suffix in _EXCEL:
         return RowNumbers("Excel rows", 2)
     return RowNumbers("rows", 1)
+
+
+def _csv_lines(path: Path, positions: list[int]) -> list[int]:
+    """The line on which each data row (0-based position) of a CSV/TSV starts.
+
+    Counts as a reader does: the header is line 1, a quoted cell may span lines, blank lines
+    hold no row. Reads only as far as the last position asked for.
+    """
+    wanted = set(positions)
+    found: dict[int, int] = {}
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    with open(path, encoding=detect_encoding(path), newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        row, start = -1, 1  # -1: the header
+        for record in reader:
+            if record or row == -1:  # pandas skips only empty lines
+                if row in wanted:
+                    found[row] = start
+                row += 1
+                if row > max(wanted, default=-1):
+                    break
+            start = reader.line_num + 1
+    return [found.get(p, p + 2) for p in positions]
 
 
 def _safe_url(text: str) -> str:

@@ -60,7 +60,7 @@ def _cmd_scores(args: argparse.Namespace) -> int:
                     overview[f"Scores of {args.data}" + (f" ({name})" if len(frames) > 1 else "")] = \
                         scores(frame, metrics=have)
     except (CxlabError, ValueError, OSError) as err:  # one clean line, never a traceback
-        lines = [line.strip(" -") for line in str(err).splitlines() if line.strip()]
+        lines = [line.strip(" -") for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
         text = (lines[0] + " " + "; ".join(lines[1:])).strip()
         if str(args.data) not in text:
             text = f"{args.data}: {text}"
