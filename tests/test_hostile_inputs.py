@@ -375,3 +375,19 @@ def test_lines_count_quoted_line_breaks_and_blank_lines(tmp_path):
     path = _csv(tmp_path / "survey.csv", 'nps,comment\n9,"two\nlines"\n\n11,x\n3,y\n12,z\n')
     with pytest.raises(DataValidationError, match=r"outside 0-10 \(e.g. \['11', '12'\]\) in lines 5, 7;"):
         cxlab.load_responses(path)
+
+
+def test_utf16_export_and_full_width_digits(tmp_path):
+    path = tmp_path / "survey.csv"
+    pd.DataFrame({"nps": ["９", "3"], "渠道": ["APP", "门店"]}).to_csv(path, index=False, encoding="utf-16")
+    loaded = cxlab.load_responses(path, columns={"渠道": "channel"})
+    assert loaded["nps"].tolist() == [9, 3] and loaded["channel"].tolist() == ["APP", "门店"]
+
+
+def test_text_scores_in_parquet_read_alike_on_both_paths(tmp_path):
+    path = tmp_path / "survey.parquet"
+    pd.DataFrame({"nps": ["９", " 3 ", "", None, "10"], "csat": ["5", "４", "1", "2", "3"]}).to_parquet(path)
+    pushed = cxlab.scores(path, metrics=["nps", "csat"])
+    loaded = cxlab.scores(cxlab.load_responses(path), metrics=["nps", "csat"])
+    pd.testing.assert_frame_equal(pushed, loaded)
+    assert pushed["n"].tolist() == [3, 5] and pushed["n_missing"].tolist() == [2, 0]

@@ -187,7 +187,7 @@ def _parse_numbers(series: pd.Series, whole: bool) -> tuple[pd.Series, list[Prob
     if pd.api.types.is_numeric_dtype(series):
         values = series
     else:
-        text = series.astype("string").str.strip()
+        text = series.astype("string").str.normalize("NFKC").str.strip()  # full-width ９ is 9
         values = pd.to_numeric(text.mask(text == ""), errors="coerce")
     unreadable = np.array(series.notna() & pd.isna(values), dtype=bool)
     if not pd.api.types.is_numeric_dtype(series):

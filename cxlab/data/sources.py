@@ -21,7 +21,8 @@ __all__ = ["check_file", "detect_encoding", "read_source", "row_numbers"]
 
 
 def detect_encoding(path: str | Path, *, sample_bytes: int = 1 << 20) -> str:
-    """``"utf-8-sig"`` for UTF-8 (with or without BOM), else ``"gb18030"`` (a superset of GBK).
+    """``"utf-8-sig"`` for UTF-8 (with or without BOM), ``"utf-16"`` for UTF-16 with its BOM
+    (Excel's "Unicode text"), else ``"gb18030"`` (a superset of GBK).
 
     Parameters
     ----------
@@ -42,6 +43,8 @@ def detect_encoding(path: str | Path, *, sample_bytes: int = 1 << 20) -> str:
     """
     with open(path, "rb") as fh:
         head = fh.read(sample_bytes)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        return "utf-16"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)

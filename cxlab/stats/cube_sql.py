@@ -45,8 +45,20 @@ def _first_line(err: Exception) -> str:
     return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 
+# Full-width digits, sign, point and space read as their ASCII forms, as the loaders' NFKC does.
+_WIDE, _NARROW = "０１２３４５６７８９．－＋\u3000", "0123456789.-+ "
+
+
+def _number(col: str, kinds: Mapping[str, str]) -> str:
+    """SQL reading a column as a number as the loaders do (NULL where it is not one)."""
+    q = _quote(col)
+    if kinds.get(col) == "VARCHAR":
+        return f"TRY_CAST(NULLIF(trim(translate({q}, '{_WIDE}', '{_NARROW}')), '') AS DOUBLE)"
+    return f"TRY_CAST({q} AS DOUBLE)"
+
+
 def _score_problems(con, rel: str, source, scales: Mapping[str, Scale | None],
-                    columns: Sequence[str]) -> list[Problem]:
+                    columns: Sequence[str], kinds: Mapping[str, str]) -> list[Problem]:
     """The loaders' checks of score columns, inside the engine: text, fractions, off the scale.
 
     Every problem of every column, in the order :func:`cxlab.data.validate` reports them, with
@@ -57,8 +69,9 @@ def _score_problems(con, rel: str, source, scales: Mapping[str, Scale | None],
         scale = scales[col]
         q = _quote(col)
         base = (f"SELECT row_number() OVER () - 1 AS pos, CAST({q} AS VARCHAR) AS raw, "
-                f"TRY_CAST({q} AS DOUBLE) AS v FROM {rel}")
-        tests = [("not numbers", "raw IS NOT NULL AND trim(raw) <> '' AND v IS NULL", "raw")]
+                f"{_number(col, kinds)} AS v FROM {rel}")
+        tests = [("not numbers", f"raw IS NOT NULL AND trim(translate(raw, '{_WIDE}', '{_NARROW}')) <> '' "
+                                 "AND v IS NULL", "raw")]
         if scale is not None:
             low, high = scale
             tests += [("not whole", "v IS NOT NULL AND v <> floor(v)", "v"),
@@ -124,10 +137,10 @@ def cube_sql(source, *, by: Sequence[str] = (), scales: Mapping[str, Scale | Non
 def _cube_sql(con, rel, source, by, scales, names, types) -> Cube:
     require_columns(pd.DataFrame(columns=list(names)), [*by, *scales],
                     where=f"The source {source!s}")
-    problems = _score_problems(con, rel, source, scales, names)
+    kinds = dict(zip(names, (str(t) for t in types)))
+    problems = _score_problems(con, rel, source, scales, names, kinds)
     if problems:
         raise DataValidationError(failure_message(str(source), problems, row_numbers(source)))
-    kinds = dict(zip(names, (str(t) for t in types)))
     group_expr = {b: (f"NULLIF(trim({_quote(b)}), '')" if kinds.get(b) == "VARCHAR" else _quote(b))
                   for b in by}
     group = ", ".join(f"{group_expr[b]} AS {_quote(b)}" for b in by)
@@ -167,7 +180,7 @@ def _cube_sql(con, rel, source, by, scales, names, types) -> Cube:
         if scale is None:
             continue
         low, high = scale
-        value = f"TRY_CAST({_quote(col)} AS DOUBLE)"  # checked above: NULL only where blank
+        value = _number(col, kinds)  # checked above: NULL only where blank
         frame = con.sql(
             f"SELECT {select_by}{value} AS v, count(*) AS n FROM {rel} "
             f"GROUP BY {group_keys + ', ' if by else ''}v"
@@ -184,7 +197,7 @@ def _cube_sql(con, rel, source, by, scales, names, types) -> Cube:
     for col, scale in scales.items():
         if scale is not None:
             continue
-        q = f"TRY_CAST({_quote(col)} AS DOUBLE)"
+        q = _number(col, kinds)
         shift = con.sql(f"SELECT avg({q}) FROM {rel}").fetchall()[0][0]
         shift = float(shift) if shift is not None else 0.0
         frame = con.sql(
