@@ -305,7 +305,7 @@ def load_folder(folder: str | Path, *, columns: Mapping[str, str] | None = None,
         raise DataValidationError(f"No folder at {folder}. Run `cxlab sample --out {folder}` to "
                                   "create the sample data, or point to your own data folder.")
     found, used = {}, set()
-    for name in _KINDS:
+    for name, kind in _KINDS.items():
         for suffix in (".parquet", ".csv"):
             path = folder / f"{name}{suffix}"
             if path.exists():
@@ -314,7 +314,7 @@ def load_folder(folder: str | Path, *, columns: Mapping[str, str] | None = None,
                 mapping = {k: v for k, v in (columns or {}).items() if k in frame.columns}
                 used |= set(mapping)
                 levels = {k: v for k, v in (order or {}).items() if k in frame.columns or k in mapping.values()}
-                found[name] = _load_frame(_KINDS[name], frame, str(path), row_numbers(path),
+                found[name] = _load_frame(kind, frame, str(path), row_numbers(path),
                                           mapping, None, levels)
                 break
     if not found:

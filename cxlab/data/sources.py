@@ -174,7 +174,7 @@ def _looks_like_text(path: Path) -> bool:
 def _read_excel(path: Path, sheet) -> pd.DataFrame:
     try:
         book = pd.ExcelFile(path)
-    except Exception as err:  # zipfile.BadZipFile, ValueError, XLRDError ...: not a workbook
+    except Exception as err:  # noqa: BLE001 - BadZipFile, ValueError, XLRDError ...: not a workbook
         hint = (" It looks like text (a CSV saved with an Excel name?): rename it to .csv."
                 if _looks_like_text(path) else " Open it in Excel and save it again as .xlsx.")
         raise DataValidationError(f"{path} is not a readable Excel workbook "
@@ -200,7 +200,7 @@ def _read_excel(path: Path, sheet) -> pd.DataFrame:
 def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
-    except Exception as err:  # pyarrow.ArrowInvalid, OSError ...: not a parquet file
+    except Exception as err:  # noqa: BLE001 - ArrowInvalid, OSError ...: not a parquet file
         raise DataValidationError(
             f"{path} is not a readable parquet file ({_first_line(err)}). It may be cut short or "
             "another format with a .parquet name: write it again (e.g. DataFrame.to_parquet).") from None
@@ -246,7 +246,7 @@ def _sqlite_path(url) -> Path | None:
     """The database file of a sqlite URL (None for an in-memory database or another dialect)."""
     if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
         return None
-    name = url.database[len("file:"):] if url.database.startswith("file:") else url.database
+    name = url.database.removeprefix("file:")
     return Path(name.split("?")[0])
 
 

@@ -30,7 +30,7 @@ _NOT_DATES_FIX = "use ISO dates such as 2026-03-30 or 2026-03-30 14:05"
 
 def _offset(zone: str) -> dt.timezone:
     if zone in ("Z", "z"):
-        return dt.timezone.utc
+        return dt.UTC
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)

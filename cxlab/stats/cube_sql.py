@@ -70,8 +70,8 @@ def _score_problems(con, rel: str, source, scales: Mapping[str, Scale | None],
         q = _quote(col)
         base = (f"SELECT row_number() OVER () - 1 AS pos, CAST({q} AS VARCHAR) AS raw, "
                 f"{_number(col, kinds)} AS v FROM {rel}")
-        tests = [("not numbers", f"raw IS NOT NULL AND trim(translate(raw, '{_WIDE}', '{_NARROW}')) <> '' "
-                                 "AND v IS NULL", "raw")]
+        text = f"trim(translate(raw, '{_WIDE}', '{_NARROW}'))"
+        tests = [("not numbers", f"raw IS NOT NULL AND {text} <> '' AND v IS NULL", "raw")]
         if scale is not None:
             low, high = scale
             tests += [("not whole", "v IS NOT NULL AND v <> floor(v)", "v"),
