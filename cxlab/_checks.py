@@ -35,14 +35,50 @@ def check_counts(**counts: float) -> None:
             raise ValueError(f"`{name}` must be a whole number >= 0; got {value!r}.")
 
 
+def _edits(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions, swaps of neighbours."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def is_close(name: str, candidate: str) -> bool:
+    """Whether ``candidate`` is plausibly what was meant by ``name`` (a typo, a case slip, a prefix).
+
+    Close means: equal ignoring case; at most one typo per four characters (at least one
+    allowed between names of 3+ characters; a swap of neighbours counts once); a difflib similarity of 0.75 or more; or one
+    name containing the other when the shorter has 3+ characters and a third of the longer's
+    length (``nps`` in ``nps_score``). So ``'nsp'`` suggests ``'nps'`` but ``'revenue'``
+    suggests nothing among ``'nps'``, ``'region'``.
+    """
+    a, b = str(name).casefold(), str(candidate).casefold()
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 3 and short in long_ and 3 * len(short) >= len(long_):
+        return True
+    shortest = min(len(a), len(b))
+    if shortest >= 3 and _edits(a, b) <= max(1, shortest // 4):
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
+
+
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most similar to ``name``, or None when nothing is close."""
+    """The candidate most similar to ``name`` among the close ones (:func:`is_close`), or None."""
     options = [str(c) for c in candidates]
     folded = {c.casefold(): c for c in options}
     if str(name).casefold() in folded:  # differs only in case
         return folded[str(name).casefold()]
-    matches = difflib.get_close_matches(str(name), options, n=1, cutoff=0.5)
-    return matches[0] if matches else None
+    near = [c for c in options if is_close(name, c)]
+    if not near:
+        return None
+    return max(near, key=lambda c: difflib.SequenceMatcher(None, str(name).casefold(), c.casefold()).ratio())
 
 
 def require_columns(data: pd.DataFrame, columns: Iterable[str], *, where: str = "the data",

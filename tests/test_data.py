@@ -100,13 +100,13 @@ def test_all_problems_are_reported_at_once_with_rows():
 
 
 def test_non_numbers_fractions_flags_and_dates_are_named():
-    with pytest.raises(DataValidationError, match="'nps' has 1 value\\(s\\) that are not numbers \\(rows 1, e.g. 'ten'\\)"):
+    with pytest.raises(DataValidationError, match=r"column 'nps': 1 value\(s\) that are not numbers \(e.g. \['ten'\]\) in row 1;"):
         cxlab.load_responses(pd.DataFrame({"nps": ["9", "ten"]}))
     with pytest.raises(DataValidationError, match="not whole numbers"):
         cxlab.load_responses(pd.DataFrame({"csat": [4.5, 3]}))
-    with pytest.raises(DataValidationError, match="'responded' must be yes/no.*\\['maybe'\\]"):
+    with pytest.raises(DataValidationError, match=r"column 'responded': 1 value\(s\) that are not yes/no.*\['maybe'\]"):
         cxlab.load_responses(pd.DataFrame({"nps": [9, 8], "responded": ["是", "maybe"]}))
-    with pytest.raises(DataValidationError, match="'submitted_at' has 1 value\\(s\\) that are not dates"):
+    with pytest.raises(DataValidationError, match=r"column 'submitted_at': 1 value\(s\) that are not dates"):
         cxlab.load_responses(pd.DataFrame({"nps": [9, 8], "submitted_at": ["2026-01-02", "soon"]}))
 
 

@@ -57,7 +57,8 @@ def test_missing_group_value_is_kept_as_its_own_group(survey):
     df.loc[df.index[:50], "region"] = None
     table = cxlab.scores(df, metrics=["response_rate"], by="region")
     assert table["n"].sum() == len(df)  # no row dropped
-    assert table["region"].isna().sum() == 1
+    assert (table["region"] == cxlab.data.BLANK).sum() == 1  # one group, labelled "(blank)"
+    assert table["region"].isna().sum() == 0
 
 
 def test_durations_match_numpy_and_exclusions_travel():

@@ -12,11 +12,15 @@ every table :func:`cxlab.scores` returns. Invalid data raises
 :class:`~cxlab.DataValidationError` saying what, where (file, column, rows) and what to do.
 
 ======================  ================================================================
-``schemas``             the column vocabulary (``SCHEMAS``, ``Field``, ``DIMENSIONS``) and
-                        ``validate``
-``sources``             ``read_source`` (files, DuckDB, database URLs), ``detect_encoding``
-``loaders``             ``load_*``, ``load_folder``, ``in_period``, ``ExclusionReport``,
-                        ``exclusions``
+``schemas``             the column vocabulary (``SCHEMAS``, ``Field``, ``DIMENSIONS``),
+                        ``BLANK`` (the label of a blank group), ``guess_table``, ``validate``
+``problems``            ``Problem``, ``RowNumbers`` (CSV lines, Excel rows), one message
+                        for every problem of a table
+``times``               ``parse_times``: dates and times, and the time-zone rule
+``sources``             ``read_source`` (files, DuckDB, database URLs), ``row_numbers``,
+                        ``detect_encoding``
+``loaders``             ``load_*``, ``load`` (any kind, guessed), ``load_folder``,
+                        ``in_period``, ``ExclusionReport``, ``exclusions``
 ``sample``              seeded synthetic tables with planted effects (``cxlab.sample``)
 ``sample_comments``     the sample's comments, some with made-up phone, ID-card and
                         bank-card numbers
@@ -29,14 +33,16 @@ from .loaders import (
     ExclusionReport,
     exclusions,
     in_period,
+    load,
     load_assignments,
     load_customers,
     load_folder,
     load_responses,
     load_tickets,
 )
-from .schemas import DIMENSIONS, SCHEMAS, Field, validate
-from .sources import detect_encoding, read_source
+from .problems import Problem, RowNumbers
+from .schemas import BLANK, DIMENSIONS, SCHEMAS, Field, guess_table, validate
+from .sources import detect_encoding, read_source, row_numbers
 
 __all__ = [
     "ExclusionReport",
@@ -53,4 +59,10 @@ __all__ = [
     "load_folder",
     "in_period",
     "exclusions",
+    "load",
+    "guess_table",
+    "row_numbers",
+    "BLANK",
+    "Problem",
+    "RowNumbers",
 ]

@@ -21,13 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._checks import require_columns
+from .._checks import check_option, require_columns
 from ..errors import DataValidationError
-from .schemas import SCHEMAS, validate
-from .sources import read_source
+from .problems import RowNumbers
+from .schemas import BLANK, SCHEMAS, guess_table, validate
+from .sources import read_source, row_numbers
 
 __all__ = [
     "ExclusionReport",
+    "load",
     "load_responses",
     "load_tickets",
     "load_customers",
@@ -116,28 +118,112 @@ def _exclusions(frame: pd.DataFrame, table: str, source: str) -> ExclusionReport
 
 
 def _apply_order(frame: pd.DataFrame, order: Mapping[str, list] | None, where: str) -> None:
-    """Put categories in the given order (journey stages in flow order); unlisted values follow."""
+    """Put categories in the given order (journey stages in flow order); unlisted values follow,
+    and the blank group (:data:`BLANK`) comes last."""
     for column, levels in (order or {}).items():
         require_columns(frame, [column], where=where)
         present = frame[column].dropna().unique().tolist()
-        extra = sorted(str(v) for v in present if v not in set(levels))
-        frame[column] = pd.Categorical(frame[column], categories=[*levels, *extra])
+        extra = sorted(str(v) for v in present if v not in set(levels) and v != BLANK)
+        blank = [BLANK] if BLANK in present and BLANK not in levels else []
+        frame[column] = pd.Categorical(frame[column], categories=[*levels, *extra, *blank])
 
 
-def _load(kind: str, source, columns, scales, order=None, **read_kw) -> pd.DataFrame:
-    where = "the DataFrame" if isinstance(source, pd.DataFrame) else str(source)
-    frame = read_source(source, **read_kw)
+def _check_mapping(frame: pd.DataFrame, columns: Mapping[str, str], where: str) -> None:
+    """Refuse a ``columns=`` mapping that would leave two columns with one name."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        require_columns(frame, missing, where=where,
+                        hint="The names on the left of `columns={...}` must be your file's.")
+    targets: dict[str, list[str]] = {}
+    for old, new in columns.items():
+        targets.setdefault(str(new), []).append(str(old))
+    for new, olds in targets.items():
+        if len(olds) > 1:
+            raise DataValidationError(
+                f"{where}: `columns` maps {olds} all onto {new!r}; map only one of them to it.")
+        if new in frame.columns and new not in columns and new != olds[0]:
+            raise DataValidationError(
+                f"{where}: `columns` maps {olds[0]!r} onto {new!r}, but the data already has a "
+                f"column {new!r}. Say which one cxlab should use: drop one of them, or map the "
+                f"other away too (e.g. columns={{{olds[0]!r}: {new!r}, {new!r}: {new + '_old'!r}}}).")
+
+
+def _prepare(frame: pd.DataFrame, where: str, columns: Mapping[str, str] | None) -> pd.DataFrame:
+    """Trimmed, unique column names in cxlab's vocabulary; refuses a table without rows."""
     frame.columns = [str(c).strip() for c in frame.columns]
+    twice = sorted(set(frame.columns[frame.columns.duplicated()]))
+    if twice:
+        raise DataValidationError(
+            f"{where} has the column(s) {twice} more than once (after trimming spaces). cxlab "
+            "cannot know which one you mean: rename or drop the extra column(s).")
     if columns:
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            require_columns(frame, missing, where=where,
-                            hint="The names on the left of `columns={...}` must be your file's.")
-        frame = frame.rename(columns=dict(columns))
-    frame = validate(frame, kind, where=where, scales=scales)
+        _check_mapping(frame, columns, where)
+        frame = frame.rename(columns={str(k): str(v) for k, v in columns.items()})
+    if frame.empty:
+        raise DataValidationError(
+            f"{where} has no rows (columns: {list(frame.columns)[:30]}). There is nothing to "
+            "measure: check the export or the query (its period or filter may select nothing).")
+    return frame
+
+
+def _load_frame(kind: str, frame: pd.DataFrame, where: str, rows: RowNumbers, columns, scales,
+                order) -> pd.DataFrame:
+    frame = _prepare(frame, where, columns)
+    frame = validate(frame, kind, where=where, scales=scales, rows=rows)
     _apply_order(frame, order, where)
     frame.attrs["cxlab_exclusions"] = _exclusions(frame, kind, where).to_dict()
     return frame
+
+
+def _where(source) -> str:
+    return "the DataFrame" if isinstance(source, pd.DataFrame) else str(source)
+
+
+def _load(kind: str, source, columns, scales, order=None, **read_kw) -> pd.DataFrame:
+    return _load_frame(kind, read_source(source, **read_kw), _where(source), row_numbers(source),
+                       columns, scales, order)
+
+
+def load(source, *, kind: str | None = None, columns: Mapping[str, str] | None = None,
+         scales: Mapping[str, tuple[int, int]] | None = None,
+         order: Mapping[str, list] | None = None, **read_kw) -> tuple[str, pd.DataFrame]:
+    """Load and validate a table of any kind, guessing the kind from its columns.
+
+    Parameters
+    ----------
+    source
+        As for :func:`load_responses`.
+    kind : str, optional
+        ``"responses"``, ``"tickets"``, ``"customers"`` or ``"assignments"``; guessed from
+        the columns (after ``columns=``) by :func:`~cxlab.data.schemas.guess_table` if None.
+    columns, scales, order, **read_kw
+        As for :func:`load_responses` (``scales`` only for responses and assignments).
+
+    Returns
+    -------
+    kind : str
+        The table's kind.
+    frame : pandas.DataFrame
+        The validated rows, as the ``load_*`` function of that kind returns them.
+
+    Raises
+    ------
+    DataValidationError
+        As the ``load_*`` functions, and when the kind cannot be guessed.
+    """
+    if kind is not None:
+        check_option("kind", kind, list(SCHEMAS))
+    where = _where(source)
+    frame = _prepare(read_source(source, **read_kw), where, columns)
+    kind = kind or guess_table(frame.columns)
+    if kind is None:
+        raise DataValidationError(
+            f"{where}: cxlab cannot tell what table this is from its columns "
+            f"({list(frame.columns)[:30]}). Name a score column nps, csat or ces (survey "
+            "responses), or ticket_id (tickets), customer_id (customers), user_id and variant "
+            "(experiments) - map yours with columns={'your name': 'nps'}.")
+    return kind, _load_frame(kind, frame, where, row_numbers(source), None,
+                             scales if kind in ("responses", "assignments") else None, order)
 
 
 def load_responses(source, *, columns: Mapping[str, str] | None = None,
@@ -171,9 +257,13 @@ def load_responses(source, *, columns: Mapping[str, str] | None = None,
     Raises
     ------
     DataValidationError
-        Missing required column (with the closest name), score off its scale or not whole,
-        duplicated ``response_id``, unreadable date or flag; the message names file,
-        column, rows and the fix.
+        Anything :func:`~cxlab.data.read_source` refuses (missing, empty or damaged file,
+        missing sheet or table ...); a header or DataFrame naming a column twice; a
+        ``columns=`` mapping onto a name the data already has; no rows; a missing required
+        column (with the closest name, if close); and, all at once, scores off their scale,
+        not whole or not numbers, duplicated ``response_id``, unreadable dates (or a mix of
+        times with and without a zone) and flags. The message names file, column, rows (CSV
+        lines, Excel rows) and the fix.
     """
     return _load("responses", source, columns, scales, order, **read_kw)
 
@@ -197,8 +287,8 @@ def load_assignments(source, *, columns: Mapping[str, str] | None = None,
     return _load("assignments", source, columns, scales, order, **read_kw)
 
 
-_LOADERS = {"responses": load_responses, "tickets": load_tickets, "customers": load_customers,
-            "experiment": load_assignments}
+_KINDS = {"responses": "responses", "tickets": "tickets", "customers": "customers",
+          "experiment": "assignments"}
 
 
 def load_folder(folder: str | Path, *, columns: Mapping[str, str] | None = None,
@@ -215,16 +305,17 @@ def load_folder(folder: str | Path, *, columns: Mapping[str, str] | None = None,
         raise DataValidationError(f"No folder at {folder}. Run `cxlab sample --out {folder}` to "
                                   "create the sample data, or point to your own data folder.")
     found, used = {}, set()
-    for name, loader in _LOADERS.items():
+    for name, kind in _KINDS.items():
         for suffix in (".parquet", ".csv"):
             path = folder / f"{name}{suffix}"
             if path.exists():
                 frame = read_source(path)
+                frame.columns = [str(c).strip() for c in frame.columns]
                 mapping = {k: v for k, v in (columns or {}).items() if k in frame.columns}
                 used |= set(mapping)
                 levels = {k: v for k, v in (order or {}).items() if k in frame.columns or k in mapping.values()}
-                found[name] = loader(frame, columns=mapping, order=levels)
-                found[name].attrs["cxlab_exclusions"]["source"] = str(path)
+                found[name] = _load_frame(kind, frame, str(path), row_numbers(path),
+                                          mapping, None, levels)
                 break
     if not found:
         raise DataValidationError(f"{folder} holds none of responses, tickets, customers or "
@@ -277,7 +368,8 @@ def in_period(data: pd.DataFrame, *, time: str, start=None, end=None) -> pd.Data
     Raises
     ------
     DataValidationError
-        ``time`` is missing or does not hold timestamps.
+        ``time`` is missing or does not hold timestamps, or no row falls in the period (a
+        report on it would be empty: the message says so, with the span of the data).
     ValueError
         A bound that is not a date, or a bound with a time zone for a column without one.
 
@@ -310,6 +402,14 @@ def in_period(data: pd.DataFrame, *, time: str, start=None, end=None) -> pd.Data
         keep &= stamps >= _bound(start, "start", time, tz)
     if end:
         keep &= stamps < _bound(end, "end", time, tz)
+    if not keep.any():
+        source = (data.attrs.get("cxlab_exclusions") or {}).get("source", "the data")
+        span = (f"its {len(data):,} rows run from {stamps.min()} to {stamps.max()}" if stamps.notna().any()
+                else f"none of its {len(data):,} rows has a timestamp")
+        raise DataValidationError(
+            f"No row of {source} falls in {start or '...'} to {end or '...'} (column {time!r}, end "
+            f"exclusive): {span}. There is nothing to report on: check `start` and `end` in the "
+            "parameters, or the export.")
     out = data[keep.to_numpy()].copy()
     report = dict(data.attrs.get("cxlab_exclusions") or {"source": "the DataFrame", "rows": len(data),
                                                           "excluded": []})

@@ -32,7 +32,7 @@ def add_period(data: pd.DataFrame, *, time: str = "submitted_at", period: str = 
     """A copy of ``data`` with an ordered ``period`` column (weeks start on Monday).
 
     Labels: weeks by their Monday (``2026-03-30``), months ``2026-04``, quarters ``2026Q2``.
-    Rows without a timestamp get no period (a missing group, kept and shown as ``<NA>``).
+    Rows without a timestamp get no period (a missing group, kept and shown as ``(blank)``).
     """
     check_option("period", period, PERIODS)
     require_columns(data, [time])

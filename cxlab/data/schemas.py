@@ -11,12 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .._checks import require_columns
 from ..errors import DataValidationError
+from .problems import EXAMPLES, Problem, RowNumbers, failure_message, show
+from .times import parse_times
 
-__all__ = ["DIMENSIONS", "Field", "SCHEMAS", "validate"]
+__all__ = ["BLANK", "DIMENSIONS", "Field", "SCHEMAS", "guess_table", "score_wording", "validate"]
+
+#: The label of the group of rows whose grouping column is blank (``channel`` left empty).
+#: Such rows are kept, and every table, chart and page shows them as this one group.
+BLANK = "(blank)"
 
 #: Grouping columns every table may carry (loaded as ``category``).
 DIMENSIONS = ("channel", "journey_stage", "customer_type", "age_band", "region", "agent_id",
@@ -111,76 +118,115 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     },
 }
 
+
+
+def guess_table(columns) -> str | None:
+    """The table of :data:`SCHEMAS` that columns (in cxlab's vocabulary) most likely form.
+
+    ``ticket_id`` makes tickets; ``user_id`` with ``variant`` experiment assignments;
+    ``response_id`` or a score (``nps``, ``csat``, ``ces``) survey responses; ``customer_id``
+    alone customers. None when nothing fits.
+    """
+    present = {str(c) for c in columns}
+    if "ticket_id" in present:
+        return "tickets"
+    if {"user_id", "variant"} <= present:
+        return "assignments"
+    if present & {"response_id", "nps", "csat", "ces"}:
+        return "responses"
+    if "customer_id" in present:
+        return "customers"
+    return None
+
+
 _TRUE = {"true", "t", "yes", "y", "1", "是", "对", "已解决", "√"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "不是", "未解决", "×"}
 
 
 # --------------------------------------------------------------------------------------
-# Parsing: flags, numbers and times, each with a message naming column and rows
+# Parsing: flags, numbers, times and groups; each returns the problems it found
 # --------------------------------------------------------------------------------------
 
 
-def _examples(index, limit: int = 5) -> str:
-    shown = [str(i) for i in list(index)[:limit]]
-    return ", ".join(shown) + (" ..." if len(index) > limit else "")
+def score_wording(problem: str, column: str, scale: tuple[int, int] | None = None) -> tuple[str, str]:
+    """``(what, fix)`` of a score problem, worded once for the loaders and the DuckDB path.
+
+    ``problem`` is ``"not numbers"``, ``"not whole"`` or ``"off scale"``.
+    """
+    if problem == "not numbers":
+        return "value(s) that are not numbers", "write the number alone (9, not '9分'), or blank the cell"
+    if problem == "not whole":
+        return "value(s) that are not whole numbers", "scores must be whole answers on the scale"
+    low, high = scale
+    return (f"value(s) outside {low}-{high}",
+            f"recode them, or pass scales={{{column!r}: (low, high)}} if the question uses another scale")
 
 
-def _parse_flags(series: pd.Series, column: str, where: str) -> pd.Series:
+def _parse_flags(series: pd.Series) -> tuple[pd.Series, list[Problem]]:
+    """Yes/no as ``boolean``; values that are not yes/no are a problem (and blank in the result)."""
     if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
-        return series.astype("boolean")
+        return series.astype("boolean"), []
     if pd.api.types.is_numeric_dtype(series):
-        ok = series.isna() | series.isin([0, 1])
-        if not ok.all():
-            bad = series.index[~ok]
-            raise DataValidationError(
-                f"{where}: column {column!r} must be yes/no (1/0); {len(bad)} row(s) hold other "
-                f"numbers (rows {_examples(bad)}, e.g. {series[~ok].iloc[0]!r}).")
-        return series.astype("Float64").astype("boolean")
+        ok = (series.isna() | series.isin([0, 1])).to_numpy()
+        problems = [] if ok.all() else [Problem.from_mask(
+            series, ~ok, "value(s) that are not yes/no (1/0)", "use 1/0, true/false, yes/no or 是/否")]
+        return series.where(ok).astype("Float64").astype("boolean"), problems
     text = series.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=series.index, dtype="boolean")
     out[text.isin(_TRUE)] = True
     out[text.isin(_FALSE)] = False
-    bad = text.notna() & (text != "") & out.isna()
-    if bad.any():
-        values = sorted(set(series[bad].astype(str)))[:5]
-        raise DataValidationError(
-            f"{where}: column {column!r} must be yes/no; {int(bad.sum())} row(s) hold values "
-            f"cxlab cannot read as yes/no: {values} (rows {_examples(series.index[bad])}). Use "
-            "true/false, yes/no, 1/0 or 是/否.")
-    return out
+    bad = (text.notna() & (text != "") & out.isna()).fillna(False).to_numpy(dtype=bool)
+    problems = [] if not bad.any() else [Problem.from_mask(
+        series, bad, "value(s) that are not yes/no", "use true/false, yes/no, 1/0 or 是/否")]
+    return out, problems
 
 
-def _parse_numbers(series: pd.Series, column: str, where: str, whole: bool) -> pd.Series:
-    values = pd.to_numeric(series, errors="coerce") if not pd.api.types.is_numeric_dtype(series) else series
-    unreadable = series.notna() & pd.isna(values)
+def _parse_numbers(series: pd.Series, whole: bool) -> tuple[pd.Series, list[Problem]]:
+    """Numbers as ``Float64``; text and (for scores) fractions are problems, blank in the result,
+    so the remaining values are still checked against the scale: every problem at once."""
+    if pd.api.types.is_numeric_dtype(series):
+        values = series
+    else:
+        text = series.astype("string").str.normalize("NFKC").str.strip()  # full-width ９ is 9
+        values = pd.to_numeric(text.mask(text == ""), errors="coerce")
+    unreadable = np.array(series.notna() & pd.isna(values), dtype=bool)
+    if not pd.api.types.is_numeric_dtype(series):
+        unreadable &= np.array((series.astype("string").str.strip() != "").fillna(False), dtype=bool)
+    problems = []
     if unreadable.any():
-        raise DataValidationError(
-            f"{where}: column {column!r} has {int(unreadable.sum())} value(s) that are not "
-            f"numbers (rows {_examples(series.index[unreadable])}, e.g. "
-            f"{series[unreadable].iloc[0]!r}). Fix or blank them.")
-    values = values.astype("Float64")
+        what, fix = score_wording("not numbers", str(series.name))
+        fix = fix if whole else "write the number alone, or blank the cell"
+        problems.append(Problem.from_mask(series, unreadable, what, fix))
+    values = pd.Series(values, index=series.index).astype("Float64")
     if whole:
-        frac = values.notna() & (values != values.round())
-        if frac.fillna(False).any():
-            mask = frac.fillna(False)
-            raise DataValidationError(
-                f"{where}: column {column!r} has {int(mask.sum())} value(s) that are not whole "
-                f"numbers (rows {_examples(series.index[mask])}, e.g. {values[mask].iloc[0]}). "
-                "Scores must be whole answers on the scale.")
-    return values
+        frac = (values.notna() & (values != values.round())).fillna(False).to_numpy(dtype=bool)
+        if frac.any():
+            what, fix = score_wording("not whole", str(series.name))
+            problems.append(Problem.from_mask(series, frac, what, fix, shown=values))
+            values = values.mask(frac)
+    return values, problems
 
 
-def _parse_times(series: pd.Series, column: str, where: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(series):
+def _parse_groups(series: pd.Series, nullable: bool) -> pd.Series:
+    """Grouping values as text without surrounding spaces; a blank cell is the group :data:`BLANK`
+    (left missing where the column may not be blank, so that the check names those rows)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if nullable and series.isna().any():
+            if BLANK not in series.cat.categories:
+                series = series.cat.add_categories([BLANK])
+            return series.fillna(BLANK)
         return series
-    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
-    bad = series.notna() & parsed.isna() & (series.astype("string").str.strip() != "")
-    if bad.any():
-        raise DataValidationError(
-            f"{where}: column {column!r} has {int(bad.sum())} value(s) that are not dates or "
-            f"times (rows {_examples(series.index[bad])}, e.g. {series[bad].iloc[0]!r}). Use "
-            "ISO dates such as 2026-03-30 or 2026-03-30 14:05.")
-    return parsed
+    text = series.astype("string").str.strip()
+    text = text.mask(text == "")
+    return text.fillna(BLANK) if nullable else text
+
+
+def _blank_last(series: pd.Series) -> pd.Series:
+    cats = list(series.cat.categories)
+    if BLANK in cats and cats[-1] != BLANK:
+        cats.remove(BLANK)
+        return series.cat.reorder_categories([*cats, BLANK])
+    return series
 
 
 # --------------------------------------------------------------------------------------
@@ -218,37 +264,31 @@ def _pandera_schema(spec: Mapping[str, Field], present: set[str]):
     return pa.DataFrameSchema(cols, strict=False)
 
 
-def _show(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _describe_failures(cases: pd.DataFrame, spec: Mapping[str, Field], where: str) -> str:
-    lines = []
+def _failures(cases: pd.DataFrame, spec: Mapping[str, Field]) -> list[Problem]:
+    problems = []
     for (column, check), grp in cases.groupby(["column", "check"], sort=False, dropna=False):
         f = spec.get(column)
-        rows = grp["index"].dropna().tolist()
-        values = [_show(v) for v in grp["failure_case"].unique()[:5]]
-        if str(check).startswith("in_range") and f is not None and f.scale:
-            what = (f"{len(grp)} value(s) outside {f.scale[0]}-{f.scale[1]} (e.g. {values}); "
-                    f"recode them, or pass scales={{{column!r}: (low, high)}} if the question "
-                    "uses another scale")
-        elif str(check) == "field_uniqueness":
-            what = (f"{len(grp)} row(s) with a duplicated id (e.g. {values}); each id must "
-                    "appear once - remove the duplicates")
-        elif str(check) == "not_nullable":
-            what = f"{len(grp)} blank value(s); this column may not be blank"
-        elif str(check).startswith("greater_than_or_equal"):
-            what = f"{len(grp)} value(s) below {f.minimum if f else 0} (e.g. {values})"
+        rows = tuple(grp["index"].dropna().tolist())
+        values = tuple(dict.fromkeys(show(v) for v in grp["failure_case"]))[:EXAMPLES]
+        check = str(check)
+        if check.startswith("in_range") and f is not None and f.scale:
+            what, fix = score_wording("off scale", str(column), f.scale)
+        elif check == "field_uniqueness":
+            what, fix = "row(s) with a duplicated id", "each id must appear once - remove the duplicates"
+        elif check == "not_nullable":
+            what, fix, values = "blank value(s)", "this column may not be blank; fill them in", ()
+        elif check.startswith("greater_than_or_equal"):
+            what, fix = f"value(s) below {f.minimum if f else 0}", "fix or blank them"
         else:
-            what = f"{len(grp)} value(s) failing {check} (e.g. {values})"
-        lines.append(f"  - column {column!r}: {what} (rows {_examples(rows)})")
-    return f"{where} failed validation:\n" + "\n".join(lines)
+            what, fix = f"value(s) failing {check}", "fix or blank them"
+        problems.append(Problem(column=str(column), count=len(grp), what=what, rows=rows,
+                                examples=values, fix=fix))
+    return problems
 
 
 def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
-             scales: Mapping[str, tuple[int, int]] | None = None) -> pd.DataFrame:
+             scales: Mapping[str, tuple[int, int]] | None = None,
+             rows: RowNumbers | None = None) -> pd.DataFrame:
     """Parse and check ``frame`` against ``SCHEMAS[table]``; return a typed copy.
 
     Parameters
@@ -262,18 +302,23 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
         Where the rows came from, for messages (a path, or "the DataFrame").
     scales : dict, optional
         Scales other than the schema's for score columns, e.g. ``{"csat": (1, 7)}``.
+    rows : RowNumbers, optional
+        How to number rows in messages (CSV lines, Excel rows ...); the frame's index
+        labels by default.
 
     Returns
     -------
     pandas.DataFrame
         Scores as ``Int8``, numbers as ``Float64``, flags as ``boolean``, times as
-        ``datetime64``, grouping columns as ``category``, text as ``string``. Columns the
-        schema does not know are kept as they are.
+        ``datetime64`` (time zones: :mod:`cxlab.data.times`), grouping columns as
+        ``category`` (a blank cell is the last group, :data:`BLANK`), text as
+        ``string``. Columns the schema does not know are kept as they are.
 
     Raises
     ------
     DataValidationError
-        Every problem at once: column, rows, example values and the fix.
+        Every problem at once: per column, how many values, a few examples, the rows as
+        the user numbers them, and the fix.
     ValueError
         Unknown ``table``, or ``scales`` naming a column that is not a score of ``table``.
     """
@@ -281,6 +326,7 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
 
     if table not in SCHEMAS:
         raise ValueError(f"`table` must be one of {', '.join(map(repr, SCHEMAS))}; got {table!r}.")
+    rows = rows or RowNumbers()
     spec = dict(SCHEMAS[table])
     for column, scale in (scales or {}).items():
         if column not in spec or spec[column].kind != "score":
@@ -296,22 +342,35 @@ def validate(frame: pd.DataFrame, table: str, *, where: str = "the DataFrame",
                         hint="Survey responses need at least one of 'nps', 'csat', 'ces'; map "
                              "yours with columns={'your name': 'nps'}.")
     out = frame.copy()
+    problems: list[Problem] = []
     for name, f in spec.items():
         if name not in out.columns:
             continue
+        found: list[Problem] = []
         if f.kind == "flag":
-            out[name] = _parse_flags(out[name], name, where)
+            out[name], found = _parse_flags(out[name])
         elif f.kind in ("score", "number"):
-            out[name] = _parse_numbers(out[name], name, where, whole=f.kind == "score")
+            out[name], found = _parse_numbers(out[name], whole=f.kind == "score")
         elif f.kind == "time":
-            out[name] = _parse_times(out[name], name, where)
+            out[name], found = parse_times(out[name])
+        elif f.kind == "category":
+            out[name] = _parse_groups(out[name], f.nullable)
         elif f.kind == "text":
             out[name] = out[name].astype("string")
+        problems += found  # the problem values are blank in `out`; the rest is checked below
     try:
-        out = _pandera_schema(spec, set(out.columns)).validate(out, lazy=True)
+        checked = _pandera_schema(spec, set(out.columns)).validate(out, lazy=True)
     except pa.errors.SchemaErrors as err:
-        raise DataValidationError(_describe_failures(err.failure_cases, spec, where)) from None
+        problems += _failures(err.failure_cases, spec)
+        checked = None
+    if problems:
+        order = {c: i for i, c in enumerate(frame.columns)}
+        problems.sort(key=lambda p: order.get(p.column, len(order)))
+        raise DataValidationError(failure_message(where, problems, rows))
+    out = checked
     for name, f in spec.items():
         if name in out.columns and f.kind == "score":
             out[name] = out[name].astype("Int8")
+        elif name in out.columns and f.kind == "category":
+            out[name] = _blank_last(out[name])
     return out

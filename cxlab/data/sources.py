@@ -7,18 +7,22 @@ parquet or DuckDB file, a DuckDB ``SELECT`` over files, or any SQLAlchemy databa
 from __future__ import annotations
 
 import codecs
+import csv
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from .._checks import closest, optional_import
-from ..errors import DataValidationError
+from ..errors import DataValidationError, MissingDependencyError
+from .problems import RowNumbers
 
-__all__ = ["detect_encoding", "read_source"]
+__all__ = ["check_file", "detect_encoding", "read_source", "row_numbers"]
 
 
 def detect_encoding(path: str | Path, *, sample_bytes: int = 1 << 20) -> str:
-    """``"utf-8-sig"`` for UTF-8 (with or without BOM), else ``"gb18030"`` (a superset of GBK).
+    """``"utf-8-sig"`` for UTF-8 (with or without BOM), ``"utf-16"`` for UTF-16 with its BOM
+    (Excel's "Unicode text"), else ``"gb18030"`` (a superset of GBK).
 
     Parameters
     ----------
@@ -39,6 +43,8 @@ def detect_encoding(path: str | Path, *, sample_bytes: int = 1 << 20) -> str:
     """
     with open(path, "rb") as fh:
         head = fh.read(sample_bytes)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        return "utf-16"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)
@@ -54,6 +60,256 @@ def detect_encoding(path: str | Path, *, sample_bytes: int = 1 << 20) -> str:
 def _is_url(text: str) -> bool:
     """Whether ``text`` is a database URL (``scheme://...``) rather than an existing path."""
     return "://" in text and not Path(text).exists()
+
+
+_TEXT = (".csv", ".tsv", ".txt")
+_EXCEL = (".xlsx", ".xlsm", ".xls")
+_DUCKDB = (".duckdb", ".ddb", ".db")
+
+
+def row_numbers(source) -> RowNumbers:
+    """How the rows :func:`read_source` returns for ``source`` are numbered for its user.
+
+    CSV/TSV: the line in the file (the header is line 1, so the first row is line 2).
+    Excel: the row of the sheet (likewise 2 for the first row under the header).
+    Parquet, DuckDB, queries and database tables: the 1-based row. A DataFrame: its own
+    index labels.
+    """
+    if isinstance(source, pd.DataFrame):
+        return RowNumbers()
+    suffix = Path(str(source)).suffix.lower() if not _is_url(str(source)) else ""
+    if suffix in _TEXT:
+        return RowNumbers("lines", 2, locate=partial(_csv_lines, Path(str(source))))
+    if suffix in _EXCEL:
+        return RowNumbers("Excel rows", 2)
+    return RowNumbers("rows", 1)
+
+
+def _csv_lines(path: Path, positions: list[int]) -> list[int]:
+    """The line on which each data row (0-based position) of a CSV/TSV starts.
+
+    Counts as a reader does: the header is line 1, a quoted cell may span lines, blank lines
+    hold no row. Reads only as far as the last position asked for.
+    """
+    wanted = set(positions)
+    found: dict[int, int] = {}
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    with open(path, encoding=detect_encoding(path), newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        row, start = -1, 1  # -1: the header
+        for record in reader:
+            if record or row == -1:  # pandas skips only empty lines
+                if row in wanted:
+                    found[row] = start
+                row += 1
+                if row > max(wanted, default=-1):
+                    break
+            start = reader.line_num + 1
+    return [found.get(p, p + 2) for p in positions]
+
+
+def _safe_url(text: str) -> str:
+    """A database URL without its password, for messages."""
+    head, sep, rest = text.partition("://")
+    if "@" in rest:
+        user, _, host = rest.rpartition("@")
+        rest = user.split(":")[0] + ":***@" + host if ":" in user else rest
+    return head + sep + rest
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def _check_header(names: list, where: str, *, word: str) -> None:
+    """Raise naming every column that occurs twice in a header (after trimming spaces)."""
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if name is None or (isinstance(name, float) and pd.isna(name)):
+            continue
+        seen.setdefault(str(name).strip(), []).append(i + 1)
+    twice = {n: pos for n, pos in seen.items() if len(pos) > 1 and n}
+    if twice:
+        shown = "; ".join(f"{n!r} is {word}s {', '.join(map(str, pos))}" for n, pos in twice.items())
+        raise DataValidationError(
+            f"{where}: the header names a column more than once ({shown}). cxlab cannot know "
+            "which one you mean: rename or delete the extra column(s) in the file.")
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    encoding = detect_encoding(path)
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    with open(path, encoding=encoding, newline="") as fh:
+        header = next(csv.reader(fh, delimiter=sep), None)
+    if not header or not any(h.strip() for h in header):
+        raise DataValidationError(
+            f"{path}: the file has no header line (it is empty or starts with a blank line). "
+            "The first line must name the columns, e.g. response_id,nps,channel.")
+    _check_header(header, str(path), word="column")
+    try:
+        return pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(f"{path}: the file holds no data. Export the table again.") from None
+    except pd.errors.ParserError as err:
+        raise DataValidationError(
+            f"{path}: the file is not a well-formed {'TSV' if sep == chr(9) else 'CSV'} "
+            f"({_first_line(err)}). A line probably has more fields than the header (an unquoted "
+            "comma in a comment?): quote that field or fix the line.") from None
+
+
+def _looks_like_text(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    try:
+        head.decode("utf-8")
+        return b"\x00" not in head
+    except UnicodeDecodeError:
+        try:
+            head.decode("gb18030")
+            return b"\x00" not in head
+        except UnicodeDecodeError:
+            return False
+
+
+def _read_excel(path: Path, sheet) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path)
+    except Exception as err:  # noqa: BLE001 - BadZipFile, ValueError, XLRDError ...: not a workbook
+        hint = (" It looks like text (a CSV saved with an Excel name?): rename it to .csv."
+                if _looks_like_text(path) else " Open it in Excel and save it again as .xlsx.")
+        raise DataValidationError(f"{path} is not a readable Excel workbook "
+                                  f"({_first_line(err)}).{hint}") from None
+    with book:
+        names = list(book.sheet_names)
+        if sheet is None:
+            sheet = 0
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            raise DataValidationError(f"{path} has {len(names)} sheet(s) ({names}); there is no "
+                                      f"sheet number {sheet} (counting from 0).")
+        if not isinstance(sheet, int) and sheet not in names:
+            near = closest(str(sheet), names)
+            raise DataValidationError(
+                f"{path} has no sheet {sheet!r}" + (f" (did you mean {near!r}?)" if near else "")
+                + f". Sheets there: {names}. Pass sheet= one of them.")
+        header = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
+        _check_header(header.iloc[0].tolist() if len(header) else [], f"{path}, sheet {names[sheet] if isinstance(sheet, int) else sheet!r}",
+                      word="Excel column")
+        return pd.read_excel(book, sheet_name=sheet)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - ArrowInvalid, OSError ...: not a parquet file
+        raise DataValidationError(
+            f"{path} is not a readable parquet file ({_first_line(err)}). It may be cut short or "
+            "another format with a .parquet name: write it again (e.g. DataFrame.to_parquet).") from None
+
+
+def _read_duckdb_file(path: Path, table: str | None, query: str | None) -> pd.DataFrame:
+    import duckdb
+
+    if not (table or query):
+        raise ValueError(f"Reading {path} needs `table=` or `query=`.")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as err:
+        raise DataValidationError(f"{path} is not a readable DuckDB database ({_first_line(err)}).") from None
+    with con:
+        if table and not query:
+            tables = [r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()]
+            if table not in tables:
+                near = closest(table, tables)
+                raise DataValidationError(
+                    f"{path} has no table {table!r}" + (f" (did you mean {near!r}?)" if near else "")
+                    + f". Tables there: {sorted(tables)}.")
+        try:
+            return con.sql(query or f'SELECT * FROM "{table}"').df()
+        except duckdb.Error as err:
+            raise DataValidationError(f"The query on {path} failed: {_first_line(err)}. Check the "
+                                      "table and column names in it.") from None
+
+
+def _read_query(text: str) -> pd.DataFrame:
+    import duckdb
+
+    try:
+        return duckdb.sql(text).df()
+    except duckdb.Error as err:
+        raise DataValidationError(
+            f"The DuckDB query failed: {_first_line(err)}. Check that every file it reads exists "
+            f"(paths are relative to the directory you run in) and the names in it. Query: "
+            f"{text.strip()[:200]}") from None
+
+
+def _sqlite_path(url) -> Path | None:
+    """The database file of a sqlite URL (None for an in-memory database or another dialect)."""
+    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        return None
+    name = url.database.removeprefix("file:")
+    return Path(name.split("?")[0])
+
+
+def _read_database(text: str, table: str | None, query: str | None) -> pd.DataFrame:
+    sqlalchemy = optional_import("sqlalchemy", "sql")
+    shown = _safe_url(text)
+    if not (table or query):
+        raise ValueError(f"Reading {shown!r} needs `table=` or `query=`.")
+    try:
+        url = sqlalchemy.engine.make_url(text)
+    except sqlalchemy.exc.ArgumentError as err:
+        raise DataValidationError(f"{shown!r} is not a database URL ({_first_line(err)}).") from None
+    lite = _sqlite_path(url)
+    if lite is not None:  # SQLite would create an empty file: never as a side effect of a read
+        if not lite.is_file():
+            raise DataValidationError(f"No SQLite database at {lite} (from {shown!r}). Check the "
+                                      "path: sqlite:///relative/path.db or sqlite:////absolute/path.db.")
+        url = url.set(database=f"file:{lite}?mode=ro", query={**url.query, "uri": "true"})
+    try:
+        engine = sqlalchemy.create_engine(url)
+    except ImportError as err:
+        raise MissingDependencyError(
+            f"Reading {shown} needs the database driver {err.name!r}, which is not installed: "
+            f"pip install {err.name}") from None
+    try:
+        with engine.connect() as con:
+            if table and not query:
+                tables = sqlalchemy.inspect(con).get_table_names()
+                if table not in tables:
+                    near = closest(table, tables)
+                    raise DataValidationError(
+                        f"{shown} has no table {table!r}" + (f" (did you mean {near!r}?)" if near else "")
+                        + f". Tables there: {sorted(tables)}.")
+            return pd.read_sql(sqlalchemy.text(query or f'SELECT * FROM "{table}"'), con)
+    except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as err:
+        raise DataValidationError(f"Reading {shown} failed: {_first_line(err)}. Check the URL, "
+                                  "the table and the query.") from None
+
+
+def check_file(source: str | Path) -> Path:
+    """``source`` as a Path, after checking it names a non-empty file.
+
+    Raises
+    ------
+    DataValidationError
+        No file there (the closest name in its folder is suggested), a folder, or 0 bytes.
+    """
+    path = Path(source)
+    if not path.exists():
+        near = closest(path.name, [p.name for p in path.parent.glob("*")]) if path.parent.exists() else None
+        raise DataValidationError(
+            f"No file at {path}" + (f" (did you mean {path.parent / near}?)" if near else "")
+            + ". Check the path in your parameters; relative paths are resolved from the "
+            "directory you run in."
+        )
+    if path.is_dir():
+        raise DataValidationError(
+            f"{path} is a folder, not a file. Name a file in it (e.g. {path / 'responses.csv'}), "
+            "or load every table of the folder with cxlab.data.load_folder.")
+    if path.stat().st_size == 0:
+        raise DataValidationError(f"{path} is empty (0 bytes). Export the table again; the first "
+                                  "line must name the columns.")
+    return path
 
 
 def read_source(source, *, sheet: str | int | None = None, table: str | None = None,
@@ -75,13 +331,18 @@ def read_source(source, *, sheet: str | int | None = None, table: str | None = N
     Returns
     -------
     pandas.DataFrame
-        The rows as read; column names and types are the source's.
+        The rows as read; column names and types are the source's. The rows may be none
+        (a header-only file); the loaders refuse that, this function does not.
 
     Raises
     ------
     DataValidationError
-        No file at the path (the closest file name is suggested), an undecodable CSV, or
-        an unsupported file type.
+        No file at the path (the closest file name is suggested), a folder where a file is
+        expected, an empty (0-byte) or undecodable file, a header naming a column twice, a
+        missing Excel sheet (the sheets are listed), a file that is not what its name says
+        (text saved as ``.xlsx``, a corrupt parquet file), a missing table (the tables are
+        listed), a failing query, a SQLite URL to a file that does not exist (never created),
+        or an unsupported file type.
     ValueError
         A DuckDB file or database URL without ``table=`` or ``query=``.
     MissingDependencyError
@@ -95,40 +356,19 @@ def read_source(source, *, sheet: str | int | None = None, table: str | None = N
         return source.copy()
     text = str(source)
     if text.lstrip().lower().startswith(("select ", "with ")):
-        import duckdb
-
-        return duckdb.sql(text).df()
+        return _read_query(text)
     if _is_url(text):
-        sqlalchemy = optional_import("sqlalchemy", "sql")
-        if not (table or query):
-            raise ValueError(f"Reading {text!r} needs `table=` or `query=`.")
-        engine = sqlalchemy.create_engine(text)
-        with engine.connect() as con:
-            sql = query or f'SELECT * FROM "{table}"'
-            return pd.read_sql(sqlalchemy.text(sql), con)
-    path = Path(text)
-    if not path.exists():
-        near = closest(path.name, [p.name for p in path.parent.glob("*")]) if path.parent.exists() else None
-        raise DataValidationError(
-            f"No file at {path}" + (f" (did you mean {path.parent / near}?)" if near else "")
-            + ". Check the path in your parameters; relative paths are resolved from the "
-            "directory you run in."
-        )
+        return _read_database(text, table, query)
+    path = check_file(text)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        return pd.read_csv(path, encoding=detect_encoding(path), sep="\t" if suffix == ".tsv" else ",",
-                           low_memory=False)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
+    if suffix in _TEXT:
+        return _read_text(path)
+    if suffix in _EXCEL:
+        return _read_excel(path, sheet)
     if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".duckdb", ".ddb", ".db"):
-        import duckdb
-
-        if not (table or query):
-            raise ValueError(f"Reading {path} needs `table=` or `query=`.")
-        with duckdb.connect(str(path), read_only=True) as con:
-            return con.sql(query or f'SELECT * FROM "{table}"').df()
+        return _read_parquet(path)
+    if suffix in _DUCKDB:
+        return _read_duckdb_file(path, table, query)
     raise DataValidationError(
         f"{path}: cxlab reads .csv, .tsv, .xlsx, .parquet and .duckdb files, or database URLs; "
         f"got {suffix or 'no extension'!r}."

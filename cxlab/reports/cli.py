@@ -28,12 +28,47 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_scores(args: argparse.Namespace) -> int:
+    """Print every score of a folder or one file; a data error is one line on stderr, exit 2."""
+    from pathlib import Path
+
     from .. import data, tables
 
-    frames = data.load_folder(args.data)
-    for frame in frames.values():
-        print(data.ExclusionReport.from_frame(frame))
-    for title, table in tables.overview(frames).items():
+    mapping = {}
+    for pair in args.column or []:
+        mine, sep, ours = pair.partition("=")
+        if not (sep and mine.strip() and ours.strip()):
+            print(f"cxlab scores: --column takes YOUR_NAME=cxlab_name (e.g. 推荐意愿=nps); got {pair!r}.",
+                  file=sys.stderr)
+            return 2
+        mapping[mine.strip()] = ours.strip()
+    try:
+        target = Path(args.data)
+        if target.is_dir() or not (target.exists() or target.suffix):  # a folder, or meant as one
+            frames = data.load_folder(args.data, columns=mapping)
+        else:
+            kind, frame = data.load(args.data, columns=mapping)
+            frames = {"experiment" if kind == "assignments" else kind: frame}
+        for frame in frames.values():
+            print(data.ExclusionReport.from_frame(frame))
+        overview = tables.overview(frames)
+        if not overview:  # a file with some of the columns: whichever metrics it has
+            from ..metrics import METRICS, scores
+
+            for name, frame in frames.items():
+                have = [k for k, m in METRICS.items() if m.column in frame.columns and not m.needs_rows]
+                if have:
+                    overview[f"Scores of {args.data}" + (f" ({name})" if len(frames) > 1 else "")] = \
+                        scores(frame, metrics=have)
+    except (CxlabError, ValueError, OSError) as err:  # one clean line, never a traceback
+        lines = [line.strip(" -") for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
+        text = (lines[0] + " " + "; ".join(lines[1:])).strip()
+        if str(args.data) not in text:
+            text = f"{args.data}: {text}"
+        print(f"cxlab scores: {text}", file=sys.stderr)
+        return 2
+    if not overview:
+        print(f"No standard score table fits the columns of {args.data}.")
+    for title, table in overview.items():
         print(f"\n== {title} ==")
         with pd.option_context("display.width", 200, "display.max_columns", 20,
                                "display.unicode.east_asian_width", True):
@@ -137,9 +172,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     p.set_defaults(func=_cmd_sample)
 
-    p = sub.add_parser("scores", help="print every metric with its interval for a data folder")
+    p = sub.add_parser("scores", help="print every metric with its interval for a data folder or file")
     p.add_argument("data", nargs="?", default="data/sample",
-                   help="folder with responses/tickets/customers (.parquet or .csv)")
+                   help="folder with responses/tickets/customers (.parquet or .csv), or one "
+                        "file of any kind cxlab reads")
+    p.add_argument("--column", action="append", metavar="YOURS=CXLAB",
+                   help="map one of your column names to cxlab's, e.g. --column 推荐意愿=nps "
+                        "(repeat for each column)")
     p.set_defaults(func=_cmd_scores)
 
     def common(p: argparse.ArgumentParser) -> None:

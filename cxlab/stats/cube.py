@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import require_columns
+from ..data.schemas import BLANK
 from ..errors import DataValidationError
 from .aggregate import Histogram
 
@@ -34,8 +35,8 @@ class Cube:
     dims : tuple of str
         The grouping columns, in order (empty for the whole table).
     levels : tuple of pandas.Index
-        The labels of each dimension; a missing group value is its own level (``<NA>``),
-        so no row is dropped.
+        The labels of each dimension; a missing (blank) group value is its own level,
+        labelled :data:`cxlab.data.BLANK` (``"(blank)"``), so no row is dropped.
     rows : numpy.ndarray
         Rows per cell, shape ``shape``.
     hists : dict
@@ -119,10 +120,10 @@ class Cube:
         return cell_labels(self.dims, self.levels)
 
     def level_names(self) -> np.ndarray:
-        """``"APP × 企业客户"``-style names of the cells, C order; a missing level is ``<NA>``."""
+        """``"APP × 企业客户"``-style names of the cells, C order; a blank group is ``(blank)``."""
         if not self.dims:
             return np.array(["(all)"], dtype=object)
-        names = [np.array(["<NA>" if pd.isna(v) else str(v) for v in lv], dtype=object) for lv in self.levels]
+        names = [np.array([BLANK if pd.isna(v) else str(v) for v in lv], dtype=object) for lv in self.levels]
         codes = np.indices(self.shape).reshape(len(names), -1)
         out = names[0][codes[0]]
         for nm, code in zip(names[1:], codes[1:]):
@@ -144,13 +145,17 @@ def cell_labels(dims: Sequence[str], levels: Sequence[pd.Index]) -> pd.DataFrame
 
 
 def cell_codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[list[np.ndarray], tuple[pd.Index, ...]]:
-    """Integer codes and levels of each grouping column (a missing value is its own last level)."""
+    """Integer codes and levels of each grouping column (a blank value is the level ``(blank)``)."""
     pairs = [_encode(data[col]) for col in by]
     return [c for c, _ in pairs], tuple(lv for _, lv in pairs)
 
 
 def _encode(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes 0..k-1 for a grouping column; a missing value becomes its own last level."""
+    """Integer codes 0..k-1 for a grouping column; a missing value becomes the level :data:`BLANK`.
+
+    That level is the last, unless the column already holds the value ``(blank)``, which the
+    missing values then join (one group of blanks, whichever way they were written).
+    """
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.array.codes  # a read-only view; Series.cat.codes would copy
         levels = pd.Index(series.cat.categories)
@@ -159,8 +164,11 @@ def _encode(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
         levels = pd.Index(uniques)
     missing = codes < 0
     if missing.any():
-        codes = np.where(missing, len(levels), codes)
-        levels = pd.Index([*levels, pd.NA], dtype=object)
+        if BLANK in levels:
+            codes = np.where(missing, levels.get_loc(BLANK), codes)
+        else:
+            codes = np.where(missing, len(levels), codes)
+            levels = pd.Index([*levels, BLANK], dtype=object)
     return codes, levels
 
 
