@@ -100,7 +100,7 @@ def scores(data: pd.DataFrame | str | Path, *,
         :class:`Metric` definitions.
     by : str or list of str, optional
         Grouping column(s), cross-classified like ``groupby``; None for the whole table.
-        A missing group value is its own group (shown as ``<NA>``), never dropped.
+        A blank group value is its own group (shown as ``(blank)``), never dropped.
     confidence : float
         Confidence level of every interval.
 
@@ -131,9 +131,10 @@ def scores(data: pd.DataFrame | str | Path, *,
     if row_metrics and not is_frame:
         raise ValueError("Quantile metrics (medians, p90) need the rows: load the file with "
                          "cxlab.data and pass the DataFrame.")
-    parts = []
+    parts, exclusions = [], data.attrs.get("cxlab_exclusions") if is_frame else None
     if cube_metrics:
         cube = cube_of(data, by=by_list, scales=cube_scales(cube_metrics))
+        exclusions = exclusions or cube.attrs.get("cxlab_exclusions")
         keep = np.flatnonzero(cube.rows.ravel() > 0)
         labels = cube.cell_labels().iloc[np.tile(keep, len(cube_metrics))].reset_index(drop=True)
         parts.append(pd.concat([labels, score_columns(cube, cube_metrics, c, keep)], axis=1))
@@ -143,8 +144,8 @@ def scores(data: pd.DataFrame | str | Path, *,
         order = {m.name: i for i, m in enumerate(ms)}
         out = out.iloc[np.argsort(out["metric"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
     out = out[[*by_list, *SCORE_COLUMNS]].astype({"n": "int64", "n_missing": "int64"})
-    if is_frame and "cxlab_exclusions" in data.attrs:
-        out.attrs["cxlab_exclusions"] = data.attrs["cxlab_exclusions"]
+    if exclusions is not None:  # rows left out travel with the result, from a frame or a file
+        out.attrs["cxlab_exclusions"] = exclusions
     return out
 
 

@@ -140,3 +140,14 @@ def test_segment_scores_equal_separate_scores_calls(survey):
     assert shares.sum() == pytest.approx(100.0)
     with pytest.raises(ValueError, match="Quantile metrics"):
         cxlab.segment_scores(survey, by=["channel"], metrics=["first_response_median"])
+
+
+def test_scores_of_a_file_carry_its_exclusion_report(tmp_path):
+    # the rows left out travel with the statistics, from a loaded CSV as from a loaded frame
+    survey = cxlab.sample.responses(300, seed=3, locale="en")
+    path = tmp_path / "responses.csv"
+    survey.to_csv(path, index=False)
+    from_file = cxlab.scores(path, metrics=["nps"])
+    from_frame = cxlab.scores(cxlab.load_responses(path), metrics=["nps"])
+    assert "cxlab_exclusions" in from_file.attrs
+    assert from_file.attrs["cxlab_exclusions"] == from_frame.attrs["cxlab_exclusions"]

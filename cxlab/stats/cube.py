@@ -49,6 +49,9 @@ class Cube:
         squares of ``value - shift``, and the count of missing values.
     shifts : dict
         ``column -> float`` subtracted before summing squares (limits cancellation).
+    attrs : dict
+        What travels with the statistics from the rows: the exclusion report
+        (``cxlab_exclusions``) of a table cxlab loaded.
     """
 
     dims: tuple[str, ...]
@@ -58,6 +61,8 @@ class Cube:
     scales: dict[str, Scale] = field(default_factory=dict)
     moments: dict[str, np.ndarray] = field(default_factory=dict)
     shifts: dict[str, float] = field(default_factory=dict)
+    #: what travels with the statistics from the rows, e.g. ``cxlab_exclusions`` (rows left out)
+    attrs: dict = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -88,6 +93,7 @@ class Cube:
             scales=dict(self.scales),
             moments={c: reduce(a) for c, a in self.moments.items()},
             shifts=dict(self.shifts),
+            attrs=dict(self.attrs),
         )
 
     def histogram(self, column: str, index: tuple[int, ...] = ()) -> Histogram:
@@ -353,6 +359,7 @@ def cube(data: pd.DataFrame, *, by: Sequence[str] = (), scales: Mapping[str, Sca
         scales=dict(hist_cols),
         moments={c: a.reshape(*shape, 4) for c, a in mom_acc.items()},
         shifts=shifts,
+        attrs={k: v for k, v in data.attrs.items() if k == "cxlab_exclusions"},
     )
 
 
