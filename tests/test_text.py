@@ -190,3 +190,11 @@ def test_phrases_of_the_sample_per_stage():
     stage = low[low["journey_stage"] == top["journey_stage"]]["comment"]
     # Each sample comment holds a phrase at most once, so a substring count checks the tally.
     assert top["comments"] == stage.str.replace(" ", "").str.contains(top["phrase"].replace(" ", ""), regex=False).sum()
+
+
+def test_blank_segments_are_a_labelled_group_in_comment_tables():
+    frame = pd.DataFrame({"comment": ["排队太久", "服务很好", "等了很久", "态度好"],
+                          "csat": [1, 5, 2, 5], "channel": ["APP", None, None, "APP"]})
+    summary = cxlab.text.sentiment_summary(frame, by="channel")
+    assert set(summary["channel"]) == {"(all)", "APP", "(blank)"}
+    assert summary.loc[summary["channel"] == "(blank)", "comments"].item() == 2

@@ -19,11 +19,22 @@ from ..errors import DataValidationError
 from .problems import EXAMPLES, Problem, RowNumbers, failure_message, show
 from .times import parse_times
 
-__all__ = ["BLANK", "DIMENSIONS", "Field", "SCHEMAS", "guess_table", "score_wording", "validate"]
+__all__ = ["BLANK", "DIMENSIONS", "Field", "SCHEMAS", "guess_table", "label_blanks", "score_wording", "validate"]
 
 #: The label of the group of rows whose grouping column is blank (``channel`` left empty).
 #: Such rows are kept, and every table, chart and page shows them as this one group.
 BLANK = "(blank)"
+
+
+def label_blanks(values: pd.Series) -> pd.Series:
+    """A grouping column with its blank cells as the group :data:`BLANK` (last, for categories)."""
+    if not values.isna().any():
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if BLANK not in values.cat.categories:
+            values = values.cat.add_categories([BLANK])
+        return values.fillna(BLANK)
+    return values.astype(object).where(values.notna(), BLANK)
 
 #: Grouping columns every table may carry (loaded as ``category``).
 DIMENSIONS = ("channel", "journey_stage", "customer_type", "age_band", "region", "agent_id",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..data.schemas import label_blanks
 from .._checks import optional_import, require_columns
 from .pii import mask
 from .tokens import join_words, stop_words, tokenize
@@ -25,6 +26,8 @@ def _low_high(data: pd.DataFrame, *, text: str, score: str, low: Sequence[int], 
     """Per segment (one group of all rows when ``by`` is None): its low- and high-score comments."""
     require_columns(data, [text, score] + ([by] if by else []))
     frame = data[data[text].notna()]
+    if by is not None:  # a blank segment is the labelled group "(blank)", never dropped
+        frame = frame.assign(**{by: label_blanks(frame[by])})
     groups = [(None, frame)] if by is None else list(frame.groupby(by, observed=True))
     out = []
     for level, part in groups:

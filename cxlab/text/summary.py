@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..data.schemas import label_blanks
 from .._checks import check_confidence, require_columns
 from ..metrics import proportion_from_counts
 from .sentiment import sentiment
@@ -35,6 +36,8 @@ def sentiment_summary(data: pd.DataFrame, *, text: str = "comment", score: str =
     c = check_confidence(confidence)
     has_text = data[text].astype("string").str.strip().fillna("").ne("").to_numpy()
     rows = data.loc[has_text, keys + [score]].copy()
+    for k in keys:  # a blank segment is the labelled group "(blank)", never dropped
+        rows[k] = label_blanks(rows[k])
     p = np.asarray(sentiment(data.loc[has_text, text].astype(str).tolist()), dtype=float)
     rows["_prob"], rows["_pos"] = p, (p > 0.5).astype(float)
     rows["_score"] = pd.to_numeric(rows[score], errors="coerce")
