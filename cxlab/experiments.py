@@ -285,22 +285,22 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
             kind = kind_of(m)
             parts.append(_rows(kind.stats(per_arm, m), [str(labels[i]) for i in treat], ci, treat, m, c,
                                cuped=False))
-    out = pd.concat(parts, ignore_index=True)
+    cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     # too few answers in an arm: effect and interval shown, no p-value, never significant
-    out["small"] = (out["n_control"] < min_n) | (out["n_treatment"] < min_n)
-    out["p_value"] = out["p_value"].where(~out["small"])
-    out["p_adjusted"] = adjust_p_values(out["p_value"], adjust=adjust) if adjust else out["p_value"]
-    out["significant"] = out["p_adjusted"] < 1 - c
-    out["confidence"] = c
-    out = out[ANALYZE_COLUMNS]
+    cols["small"] = (cols["n_control"] < min_n) | (cols["n_treatment"] < min_n)
+    cols["p_value"] = np.where(cols["small"], np.nan, cols["p_value"])
+    cols["p_adjusted"] = adjust_p_values(cols["p_value"], adjust=adjust) if adjust else cols["p_value"]
+    cols["significant"] = cols["p_adjusted"] < 1 - c
+    cols["confidence"] = np.full(len(cols["small"]), c)
+    out = pd.DataFrame({k: cols[k] for k in ANALYZE_COLUMNS})
     out.attrs["srm"] = srm
     out.attrs["confidence"] = c
     return out
 
 
 def _rows(st, names: list[str], ci: int, treat: np.ndarray, m: Metric, c: float, *, cuped: bool,
-          compare=None, method: str | None = None, values=None, min_n: int | None = None) -> pd.DataFrame:
-    """Readout rows of every treatment arm against control, from per-arm statistics.
+          compare=None, method: str | None = None, values=None, min_n: int | None = None) -> dict:
+    """Readout columns (arrays) of every treatment arm against control, from per-arm statistics.
 
     ``compare``, ``values`` (per-arm levels shown) and ``min_n`` replace the kind's own for
     CUPED, whose statistics are moments of the adjusted outcome whatever the metric's kind.
@@ -314,19 +314,20 @@ def _rows(st, names: list[str], ci: int, treat: np.ndarray, m: Metric, c: float,
     min_n = kind.min_compare_n if min_n is None else min_n
     too_few = (n_c < min_n) | (n_t < min_n)
     reason = "no answers in an arm" if min_n == 1 else f"fewer than {min_n} answers in an arm"
-    out = pd.DataFrame({"variant": names, "metric": m.name, "n_control": n_c.astype(np.int64),
-                        "n_treatment": n_t.astype(np.int64), "value_control": np.full(len(treat), values[ci]),
-                        "value_treatment": values[treat]})
+    k = len(treat)
+    out = {"variant": np.array(names, dtype=object), "metric": np.full(k, m.name, dtype=object),
+           "n_control": n_c.astype(np.int64), "n_treatment": n_t.astype(np.int64),
+           "value_control": np.where(too_few, np.nan, values[ci]),
+           "value_treatment": np.where(too_few, np.nan, values[treat])}
     for key in ("diff", "ci_low", "ci_high", "se", "rel_diff", "rel_ci_low", "rel_ci_high", "p_value"):
         out[key] = np.where(too_few, np.nan, np.asarray(cmp[key], dtype=float))
-    out.loc[too_few, ["value_control", "value_treatment"]] = np.nan
-    out["method"] = np.where(too_few, reason, method or cmp["method"])
-    out["cuped"] = cuped
+    out["method"] = np.where(too_few, reason, method or cmp["method"]).astype(object)
+    out["cuped"] = np.full(k, cuped)
     out["n_missing"] = (control["missing"] + treatment["missing"]).astype(np.int64)
     return out
 
 
-def _cuped_rows(frame, variant, labels, ci, treat, m: Metric, covariate: str, c: float) -> pd.DataFrame:
+def _cuped_rows(frame, variant, labels, ci, treat, m: Metric, covariate: str, c: float) -> dict:
     """Rows for a metric with a pre-period covariate: CUPED from each arm's co-moments."""
     require_columns(frame, [covariate])
     kind = kind_of(m)

@@ -66,3 +66,15 @@ def test_the_mean_test_never_exceeds_its_level_on_a_short_scale(n):
     p = kind.compare({k: v[i] for k, v in st.items()}, {k: v[j] for k, v in st.items()}, m, 0.95)["p_value"]
     fpr = float((w[i] * w[j] * (np.nan_to_num(p, nan=1.0) < 0.05)).sum())
     assert fpr <= 0.05
+
+
+def test_the_inverted_p_value_is_the_same_one_at_a_time_and_in_bulk():
+    # a readout inverts a few intervals by Brent's method, a trend many at once by bisection
+    rng = np.random.default_rng(7)
+    n_c, n_t = rng.integers(1, 200, 40).astype(float), rng.integers(1, 200, 40).astype(float)
+    k_c, k_t = np.floor(rng.random(40) * (n_c + 1)), np.floor(rng.random(40) * (n_t + 1))
+    bulk = proportion_diff(k_c, n_c, k_t, n_t, 0.95, "newcombe-cc")[3]
+    one = [proportion_diff(k_c[i:i + 1], n_c[i:i + 1], k_t[i:i + 1], n_t[i:i + 1], 0.95, "newcombe-cc")[3][0]
+           for i in range(40)]
+    np.testing.assert_allclose(bulk, one, rtol=1e-9, atol=1e-14)
+    assert (bulk > 0).all() and (bulk <= 1).all()
