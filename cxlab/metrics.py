@@ -73,8 +73,9 @@ def score_columns(cube: Cube, metrics: Sequence[Metric], confidence: float, keep
         for key in ("n", "value", "ci_low", "ci_high", "se"):
             cols[key].append(np.ravel(est[key])[keep])
         cols["n_missing"].append(np.ravel(st["missing"])[keep])
-    out = pd.DataFrame({key: np.concatenate(v) for key, v in cols.items()})
-    return out.astype({"n": "int64", "n_missing": "int64"})
+    out = {key: np.concatenate(v) for key, v in cols.items()}
+    out["n"], out["n_missing"] = out["n"].astype(np.int64), out["n_missing"].astype(np.int64)
+    return pd.DataFrame(out)
 
 
 def _row_metric_rows(data: pd.DataFrame, by: list[str], m: Metric, confidence: float) -> pd.DataFrame:
@@ -143,7 +144,7 @@ def scores(data: pd.DataFrame | str | Path, *,
     if len(parts) > 1:  # restore the requested metric order
         order = {m.name: i for i, m in enumerate(ms)}
         out = out.iloc[np.argsort(out["metric"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
-    out = out[[*by_list, *SCORE_COLUMNS]].astype({"n": "int64", "n_missing": "int64"})
+    out = out[[*by_list, *SCORE_COLUMNS]]
     if exclusions is not None:  # rows left out travel with the result, from a frame or a file
         out.attrs["cxlab_exclusions"] = exclusions
     return out
