@@ -11,8 +11,9 @@ is one entry of a kind. The kind says
   :meth:`~MetricKind.coded`: +100 / 0 / -100 for NPS, 100 / 0 for shares and rates, the
   value for means), for control charts, weighting and CUPED;
 * how segments are tested against each other (:meth:`~MetricKind.segment_tests`), how
-  units are shrunk for a league table (:meth:`~MetricKind.shrink`), and what "too few
-  answers" means (:attr:`~MetricKind.min_n`).
+  units are shrunk for a league table (:meth:`~MetricKind.shrink`), and how few answers
+  make two groups incomparable (:attr:`~MetricKind.min_compare_n`). Below
+  :data:`DEFAULT_MIN_N` answers, every analysis says "too few answers" instead of a verdict.
 
 Every analysis asks ``kind_of(metric)``; none branches on the kind itself. A new metric is
 one :class:`~cxlab.metric_defs.Metric`; a new kind is one class here.
@@ -76,8 +77,6 @@ class MetricKind:
     names: tuple[str, ...] = ()
     #: whether estimates need the rows themselves (order statistics) rather than a cube
     needs_rows = False
-    #: answers below which a group is too few to judge
-    min_n = DEFAULT_MIN_N
     #: answers per group below which two groups cannot be compared at all
     min_compare_n = 1
     #: whether a ratio of two values means something (not for NPS, which can be 0 or negative)
