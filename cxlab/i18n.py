@@ -29,8 +29,19 @@ import pandas as pd
 
 from .metric_defs import METRICS
 
-__all__ = ["LOCALES", "ENV", "TEXT", "t", "has_cjk", "detect_locale", "pick_locale", "metric_name",
-           "column_label", "value_label", "unit_label"]
+__all__ = [
+    "ENV",
+    "LOCALES",
+    "TEXT",
+    "column_label",
+    "detect_locale",
+    "has_cjk",
+    "metric_name",
+    "pick_locale",
+    "t",
+    "unit_label",
+    "value_label",
+]
 
 #: The locales every text has.
 LOCALES = ("zh", "en")

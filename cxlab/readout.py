@@ -15,7 +15,7 @@ from .metric_defs import METRICS
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .tables import format_p
 
-__all__ = ["detectable_effects", "decision", "format_readout"]
+__all__ = ["decision", "detectable_effects", "format_readout"]
 
 
 def _confidence(readout: pd.DataFrame) -> float:

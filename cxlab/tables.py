@@ -19,7 +19,7 @@ import pandas as pd
 from . import i18n
 from .metric_defs import METRICS  # the registry only: pages format tables without scipy
 
-__all__ = ["overview", "format_scores", "for_people", "show", "Shown", "text_table", "format_p", "INTERNAL"]
+__all__ = ["INTERNAL", "Shown", "for_people", "format_p", "format_scores", "overview", "show", "text_table"]
 
 #: The breakdowns of the overview, per table: (title, metrics, by).
 OVERVIEW = {
