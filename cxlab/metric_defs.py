@@ -37,7 +37,9 @@ class Metric:
         yes in a yes/no column (FCR, churn). ``"mean"``: mean of the column (on ``scale``
         when bounded). ``"quantile"``: the ``q`` quantile of a duration.
     label : str
-        Name for people (tables, charts).
+        Name for people (tables, charts), in English.
+    label_zh : str
+        The same name in Chinese (``净推荐值 NPS``); :func:`cxlab.i18n.metric_name` picks by locale.
     scale : (int, int), optional
         Bounded integer scale of the answers (required for nps / share; optional for mean).
     good : tuple of int
@@ -68,6 +70,7 @@ class Metric:
     method: str | None = None
     measure: str = ""
     source: str = "responses"
+    label_zh: str = ""
 
     def __post_init__(self) -> None:
         check_option("kind", self.kind, ("nps", "share", "rate", "mean", "quantile"))
@@ -115,40 +118,42 @@ class Metric:
 
 def _defaults() -> dict[str, Metric]:
     m = [
-        Metric("nps", "nps", "nps", "NPS", measure="points"),
-        Metric("csat", "csat", "share", "CSAT %", scale=(1, 5), good=(4, 5), measure="%"),
-        Metric("csat_mean", "csat", "mean", "CSAT mean (1-5)", scale=(1, 5)),
+        Metric("nps", "nps", "nps", "NPS", measure="points", label_zh="净推荐值 NPS"),
+        Metric("csat", "csat", "share", "CSAT %", scale=(1, 5), good=(4, 5), measure="%", label_zh="满意度 CSAT %"),
+        Metric("csat_mean", "csat", "mean", "CSAT mean (1-5)", scale=(1, 5), label_zh="满意度均值 (1-5)"),
         # The sample survey asks "How much effort did it take?" (1 = very little,
         # 7 = a great deal): lower is better. Reverse this for "made it easy" wordings.
-        Metric("ces", "ces", "mean", "CES mean (1-7)", scale=(1, 7), higher_is_better=False),
+        Metric("ces", "ces", "mean", "CES mean (1-7)", scale=(1, 7), higher_is_better=False,
+               label_zh="费力度 CES (1-7)"),
         Metric("ces_low_effort", "ces", "share", "CES low-effort %", scale=(1, 7), good=(1, 2, 3),
-               measure="%"),
-        Metric("response_rate", "responded", "rate", "Survey response rate", measure="%"),
-        Metric("fcr", "fcr", "rate", "First-contact resolution", measure="%", source="tickets"),
+               measure="%", label_zh="低费力占比 %"),
+        Metric("response_rate", "responded", "rate", "Survey response rate", measure="%", label_zh="问卷作答率"),
+        Metric("fcr", "fcr", "rate", "First-contact resolution", measure="%", source="tickets", label_zh="首次解决率 FCR"),
         Metric("complaint_rate", "complaint", "rate", "Complaint rate", higher_is_better=False,
-               measure="%", source="tickets"),
+               measure="%", source="tickets", label_zh="投诉率"),
         Metric("suggestion_adoption", "suggestion_adopted", "rate", "Suggestion adoption rate",
-               measure="%", source="tickets"),
+               measure="%", source="tickets", label_zh="建议采纳率"),
         Metric("first_response_median", "first_response_min", "quantile",
                "First response time, median", q=0.5, higher_is_better=False, measure="min",
-               source="tickets"),
+               source="tickets", label_zh="首次响应时长，中位数"),
         Metric("first_response_p90", "first_response_min", "quantile",
                "First response time, p90", q=0.9, higher_is_better=False, measure="min",
-               source="tickets"),
+               source="tickets", label_zh="首次响应时长，P90"),
         Metric("first_response_mean", "first_response_min", "mean",
-               "First response time, mean", higher_is_better=False, measure="min", source="tickets"),
+               "First response time, mean", higher_is_better=False, measure="min", source="tickets",
+               label_zh="首次响应时长，均值"),
         Metric("resolution_median", "resolution_hours", "quantile", "Resolution time, median",
-               q=0.5, higher_is_better=False, measure="h", source="tickets"),
+               q=0.5, higher_is_better=False, measure="h", source="tickets", label_zh="解决时长，中位数"),
         Metric("resolution_p90", "resolution_hours", "quantile", "Resolution time, p90", q=0.9,
-               higher_is_better=False, measure="h", source="tickets"),
+               higher_is_better=False, measure="h", source="tickets", label_zh="解决时长，P90"),
         Metric("resolution_mean", "resolution_hours", "mean", "Resolution time, mean",
-               higher_is_better=False, measure="h", source="tickets"),
+               higher_is_better=False, measure="h", source="tickets", label_zh="解决时长，均值"),
         Metric("repurchase_rate", "repurchased", "rate", "Repurchase rate", measure="%",
-               source="customers"),
+               source="customers", label_zh="复购率"),
         Metric("churn_rate", "churned", "rate", "Churn rate", higher_is_better=False, measure="%",
-               source="customers"),
+               source="customers", label_zh="流失率"),
         Metric("clv", "clv", "mean", "Customer lifetime value, mean", measure="CNY",
-               source="customers"),
+               source="customers", label_zh="客户终身价值，均值"),
     ]
     return {x.name: x for x in m}
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import pandas as pd
 from scipy import stats
 
+from . import i18n
 from .metric_defs import METRICS
 from .stats.estimates import DEFAULT_CONFIDENCE
+from .tables import format_p
 
-__all__ = ["detectable_effects", "decision", "format_readout"]
+__all__ = ["decision", "detectable_effects", "format_readout"]
 
 
 def _confidence(readout: pd.DataFrame) -> float:
@@ -42,21 +44,28 @@ def detectable_effects(readout: pd.DataFrame, *, alpha: float = 0.05, power: flo
     return out
 
 
-def _measure(metric: str) -> str:
+def _measure(metric: str, locale: str = "en") -> str:
     m = METRICS.get(metric)
-    return "" if m is None or not m.measure else (m.measure if m.measure == "%" else f" {m.measure}")
+    if m is None or not m.measure:
+        return ""
+    unit = i18n.unit_label(m.measure, locale)
+    return unit if m.measure == "%" else f" {unit}"
 
 
-def decision(readout: pd.DataFrame, *, srm=None) -> str:
+def decision(readout: pd.DataFrame, *, srm=None, locale: str | None = None) -> str:
     """The verdict in one paragraph: trust checks first, then what each arm did, with intervals.
 
-    Each effect is given with its unit (from the metric registry) and its interval at the
-    readout's confidence level.
+    Each effect is given with the metric's name and unit (from the metric registry) and its
+    interval at the readout's confidence level. ``locale`` (``"zh"`` or ``"en"``) picks the
+    language (:mod:`cxlab.i18n`); by default ``$CXLAB_LOCALE``, else Chinese when the arms'
+    names are.
     """
+    locale = i18n.pick_locale(locale, readout[["variant"]] if "variant" in readout.columns else None)
     srm = srm if srm is not None else readout.attrs.get("srm")
     if srm is not None and not srm.ok:
-        return f"Do not decide yet: {srm.verdict}"
+        return i18n.t("decision.wait", locale, verdict=srm.verdict)
     level = f"{_confidence(readout):.0%}"
+    sep = i18n.t("list_sep", locale)
     parts = []
     for arm, rows in readout.groupby("variant", sort=False):
         small = rows[rows["small"]] if "small" in rows.columns else rows.iloc[:0]
@@ -64,46 +73,55 @@ def decision(readout: pd.DataFrame, *, srm=None) -> str:
         wins = rows[rows["significant"] & (rows["diff"] > 0)]
         losses = rows[rows["significant"] & (rows["diff"] < 0)]
         if len(small):
-            sizes = "; ".join(f"{r['metric']} (n = {r['n_control']:,} and {r['n_treatment']:,})"
-                              for _, r in small.iterrows())
-            parts.append(f"Variant {arm}: too few answers to judge {sizes}.")
+            sizes = sep.join(i18n.t("decision.sizes", locale, metric=i18n.metric_name(r["metric"], locale),
+                                    control=r["n_control"], treatment=r["n_treatment"]) for _, r in small.iterrows())
+            parts.append(i18n.t("decision.too_few", locale, arm=arm, sizes=sizes))
         if rows.empty:
             continue
 
         def say(r):
-            unit = _measure(r["metric"])
-            return f"{r['metric']} {r['diff']:+.2f}{unit} ({level} CI {r['ci_low']:+.2f} to {r['ci_high']:+.2f})"
+            return i18n.t("decision.effect", locale, metric=i18n.metric_name(r["metric"], locale),
+                          diff=f"{r['diff']:+.2f}{_measure(r['metric'], locale)}", level=level,
+                          low=f"{r['ci_low']:+.2f}", high=f"{r['ci_high']:+.2f}")
 
         if wins.empty and losses.empty:
-            parts.append(f"Variant {arm} shows no difference that survives the multiple-testing correction.")
+            parts.append(i18n.t("decision.none", locale, arm=arm))
         else:
-            text = f"Variant {arm} changes " + "; ".join(say(r) for _, r in pd.concat([wins, losses]).iterrows())
-            parts.append(text + ".")
-    check = "The sample-ratio check passed." if srm is not None else ""
-    return " ".join([*parts, check]).strip()
+            effects = sep.join(say(r) for _, r in pd.concat([wins, losses]).iterrows())
+            parts.append(i18n.t("decision.changes", locale, arm=arm, effects=effects))
+    check = i18n.t("decision.srm_ok", locale) if srm is not None else ""
+    return ("" if locale == "zh" else " ").join([*parts, check]).strip()
 
 
-def format_readout(readout: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+def format_readout(readout: pd.DataFrame, *, digits: int = 2, locale: str | None = None) -> pd.DataFrame:
     """A readout for reading: effect with interval as text (at the readout's level), p-values short.
 
-    Rounding happens here only; the saved readout keeps every digit.
+    Rounding happens here only; the saved readout keeps every digit. ``locale`` as in
+    :func:`decision`.
     """
+    locale = i18n.pick_locale(locale, readout[["variant"]] if "variant" in readout.columns else None)
+
     def num(v, d=digits):
         return "" if pd.isna(v) else f"{v:+.{d}f}"
 
+    def word(key):
+        return i18n.t(f"readout.{key}", locale)
+
     level = f"{_confidence(readout):.0%}"
+    to = i18n.t("to", locale)
     out = pd.DataFrame({
-        "variant": readout["variant"], "metric": readout["metric"],
-        "n": [f"{c:,} / {t:,}" for c, t in zip(readout["n_control"], readout["n_treatment"])],
-        "control": readout["value_control"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}"),
-        "treatment": readout["value_treatment"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}"),
-        f"difference ({level} CI)": [f"{num(d)} ({num(lo)} to {num(hi)})" for d, lo, hi in
-                                     zip(readout["diff"], readout["ci_low"], readout["ci_high"])],
-        "p (adjusted)": readout["p_adjusted"].map(
-            lambda p: "" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")),
-        "significant": [("too few answers" if small else "yes" if sig else "no") for sig, small in
-                        zip(readout["significant"], readout.get("small", pd.Series(False, index=readout.index)))],
+        word("variant"): readout["variant"],
+        word("metric"): readout["metric"].map(lambda m: i18n.metric_name(m, locale)),
+        word("n"): [f"{c:,} / {t:,}" for c, t in zip(readout["n_control"], readout["n_treatment"])],
+        word("control"): readout["value_control"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}"),
+        word("treatment"): readout["value_treatment"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}"),
+        i18n.t("readout.diff", locale, level=level): [
+            f"{num(d)} ({num(lo)} {to} {num(hi)})" for d, lo, hi in
+            zip(readout["diff"], readout["ci_low"], readout["ci_high"])],
+        word("p"): readout["p_adjusted"].map(format_p),
+        word("significant"): [i18n.t("too_few" if small else "yes" if sig else "no", locale) for sig, small in
+                              zip(readout["significant"], readout.get("small", pd.Series(False, index=readout.index)))],
     })
     if "mde" in readout.columns:
-        out["smallest detectable"] = readout["mde"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
+        out[word("mde")] = readout["mde"].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
     return out

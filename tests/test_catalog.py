@@ -96,7 +96,8 @@ def test_the_catalog_is_light_to_import():
 PARAMETERS = {
     "scores": lambda d: {"data_dir": str(d), "title": "Quarterly scores", "period": "month", "start": "2026-05-01",
                          "end": "2026-09-01", "metrics": ["nps", "csat_mean"], "composite_metric": "nps",
-                         "stage_weights": {"预约": 1, "现场服务": 1, "审核": 1, "激活": 1}, "confidence": 0.9},
+                         "stage_weights": {"预约": 1, "现场服务": 1, "审核": 1, "激活": 1}, "confidence": 0.9,
+                         "locale": "en"},
     "segments": lambda d: {"data_dir": str(d), "title": "Regions", "dimensions": ["region", "channel"],
                            "crosses": [["region", "customer_type"]], "metrics": ["nps"],
                            "ticket_dimensions": ["region"], "ticket_metrics": ["fcr"], "min_n": 20, "unit": "team",
@@ -104,16 +105,18 @@ PARAMETERS = {
                            "heatmap_columns": "region", "heatmap_metric": "nps", "alert_metric": "nps",
                            "alert_by": "region", "period": "month", "driver_columns": ["contacts", "reopened"],
                            "driver_score": "nps", "follow_up_metric": "nps", "follow_up_hours": 48,
-                           "confidence": 0.9},
+                           "confidence": 0.9, "locale": "zh"},
     "experiment": lambda d: {"data_file": str(d / "experiment.parquet"), "title": "Guide test", "control": "B",
                              "metrics": ["csat", "fcr"], "covariates": {}, "expected_weights": [1, 1, 1],
-                             "planned_n": 500, "confidence": 0.9},
+                             "planned_n": 500, "confidence": 0.9, "locale": "zh"},
     "before_after": lambda d: {"data_file": str(d / "responses.parquet"), "data_kind": "responses",
                                "title": "Survey view of the rollout", "score": "csat", "time": "submitted_at",
                                "unit": "region", "treated_units": ["华东"], "intervention": "2026-07-06",
-                               "placebo_date": "2026-06-01", "period": "month", "confidence": 0.9},
+                               "placebo_date": "2026-06-01", "period": "month", "confidence": 0.9,
+                               "locale": "en"},
     "comments": lambda d: {"data_dir": str(d), "title": "Detractors", "score": "nps", "low": [0, 1, 2, 3, 4, 5, 6],
-                           "high": [9, 10], "by": ["channel", "region"], "n_topics": 3, "seed": 1},
+                           "high": [9, 10], "by": ["channel", "region"], "n_topics": 3, "seed": 1,
+                           "locale": "zh"},
 }
 
 

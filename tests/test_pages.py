@@ -30,6 +30,9 @@ TOKEN = "test-token"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 KNOWN_CONSOLE_NOISE = ("ERR_NAME_NOT_RESOLVED",)  # CDN fetches the closed network refuses
+#: Column names of saved tables that a page must never show.
+INTERNAL_COLUMNS = {"ci_low", "ci_high", "p_adjusted", "p_value", "previous_n", "count_low", "count_high", "n_missing",
+                    "share_low", "share_high", "value_control", "differs", "small", "nan", "NaN", "<NA>", "[]"}
 
 
 def _chromium():
@@ -129,9 +132,11 @@ def test_overview_page_shows_the_runs_numbers_and_filters(browser, server, proje
     assert record["run_id"] in page.inner_text(".cx-banner")
     overall = cxlab.outputs.read_run_table("scores_weekly", "overall", outputs=project / "outputs").set_index("metric")
     text = page.inner_text("body")
-    assert f"{overall.loc['nps', 'value']:.1f} points" in text and f"{overall.loc['nps', 'n']:,}" in text
+    assert page.inner_text(".cx-title") == "客户体验总览"  # Chinese sample data: a Chinese page
+    assert f"{overall.loc['nps', 'value']:.1f} 分" in text and f"{overall.loc['nps', 'n']:,}" in text
+    assert not set(text.split()) & INTERNAL_COLUMNS
     before = page.inner_text(".cx-table >> nth=1")
-    page.select_option(".cx-metric select", "csat")
+    page.select_option(".cx-metric select", "满意度 CSAT %")  # names in the picker, not codes
     page.wait_for_function("(b) => document.querySelectorAll('.cx-table')[1].innerText !== b", arg=before)
     trend = cxlab.outputs.read_run_table("scores_weekly", "trend", outputs=project / "outputs")
     first = trend[trend.metric == "csat"].iloc[0]
@@ -141,18 +146,20 @@ def test_overview_page_shows_the_runs_numbers_and_filters(browser, server, proje
 
 def test_segments_page_pickers_reslice_the_breakdown(browser, server, project):
     page, errors = _open(browser, server, "segments")
-    page.select_option(".cx-dimension select", "channel")
+    assert page.inner_text(".cx-title") == "细分分析"
+    page.select_option(".cx-dimension select", "渠道")
     page.wait_for_function("() => document.querySelector('.cx-table').innerText.includes('公众号')")
     before = page.inner_text(".cx-table")
-    page.select_option(".cx-metric select", "ces")
+    page.select_option(".cx-metric select", "费力度 CES (1-7)")
     page.wait_for_function("(b) => document.querySelector('.cx-table').innerText !== b", arg=before)
     table = cxlab.outputs.read_run_table("segments_weekly", "breakdown", outputs=project / "outputs")
     row = table[(table.segment == "channel") & (table.metric == "ces") & (table.level == "公众号")].iloc[0]
-    assert f"{row['value']:.1f}" in page.inner_text(".cx-table")
+    assert f"{row['value']:.2f}" in page.inner_text(".cx-table")  # a CES mean: two decimals
     # The newest segments run failed (fixture): the page says so and names the good run it shows.
     banner = page.inner_text(".cx-banner")
     good = cxlab.outputs.latest_run("segments_weekly", outputs=project / "outputs")
-    assert "failed" in banner and good["run_id"] in banner
+    assert "失败" in banner and good["run_id"] in banner
+    assert not set(page.inner_text("body").split()) & INTERNAL_COLUMNS
     assert "customer_id" not in page.content() and "@example.com" not in page.content()  # no personal data
     _check_clean(page, errors, "segments")
 
@@ -166,21 +173,24 @@ def test_comments_page_reslices_keywords_and_shows_no_personal_data(browser, ser
     from cxlab.text import find_personal_data
 
     assert not find_personal_data(page.inner_text("body"))
-    assert "personal-data items were found" in page.inner_text("body")
+    assert page.inner_text(".cx-title") == "客户评论"
+    assert "处个人信息" in page.inner_text("body") and "已在保存和展示前脱敏" in page.inner_text("body")
+    assert not set(page.inner_text("body").split()) & INTERNAL_COLUMNS
     phrases = cxlab.outputs.read_run_table("comments_weekly", "phrases", outputs=project / "outputs")
     assert phrases.iloc[0]["phrase"] in page.inner_text(".cx-phrases")
     # Sentiment next to the score: the run's own numbers, re-sliced by the picker.
     sentiment = cxlab.outputs.read_run_table("comments_weekly", "sentiment_by_channel", outputs=project / "outputs")
-    page.select_option(".cx-sentiment-by select", "channel")
+    page.select_option(".cx-sentiment-by select", "渠道")
     page.wait_for_function("() => document.querySelector('.cx-sentiment').innerText.includes('公众号')")
     row = sentiment[sentiment.channel == "公众号"].iloc[0]
     shown = page.inner_text(".cx-sentiment")
-    assert f"{row['positive']:.1f}" in shown and f"{row['score_mean']:.1f}" in shown
+    assert f"{row['positive']:.1f}" in shown and f"{row['score_mean']:.2f}" in shown
     _check_clean(page, errors, "comments")
 
 
 def test_a_page_without_a_successful_run_says_so(browser, server):
     page, errors = _open(browser, server, "experiment")  # the fixture never ran the experiment job
+    assert page.inner_text(".cx-title") == "Experiment"  # no run, no Chinese labels: English
     assert "has succeeded yet" in page.inner_text(".cx-banner")
     _check_clean(page, errors, "experiment_empty")
 

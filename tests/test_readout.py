@@ -12,6 +12,7 @@ from scipy import stats
 
 import cxlab
 from cxlab.experiments import analyze, srm_check
+from cxlab.i18n import metric_name
 from cxlab.readout import decision, detectable_effects, format_readout
 
 
@@ -40,11 +41,25 @@ def test_decision_states_each_effect_at_the_readouts_level(readout):
     for metric, unit in (("nps", " points"), ("csat", "%"), ("ces", "")):
         b = r.loc[("B", metric)]
         assert b["significant"]
-        assert (f"{metric} {b['diff']:+.2f}{unit} ({level} CI {b['ci_low']:+.2f} to {b['ci_high']:+.2f})"
+        name = metric_name(metric, "en")  # the metric's name for people, not its code
+        assert (f"{name} {b['diff']:+.2f}{unit} ({level} CI {b['ci_low']:+.2f} to {b['ci_high']:+.2f})"
                 in text)
-    assert text.startswith("Variant B changes nps ")
+    assert text.startswith("Variant B changes NPS ")
     assert "Variant C shows no difference that survives the multiple-testing correction." in text
     assert text.endswith("The sample-ratio check passed.")
+
+
+def test_decision_in_chinese(readout):
+    c = readout["confidence"].iloc[0]
+    text = decision(readout, locale="zh")
+    b = readout.set_index(["variant", "metric"]).loc[("B", "nps")]
+    assert text.startswith("方案 B 的变化：净推荐值 NPS ")
+    assert f"净推荐值 NPS {b['diff']:+.2f} 分（{c:.0%} 置信区间 {b['ci_low']:+.2f} 至 {b['ci_high']:+.2f}）" in text
+    assert "方案 C 没有经多重检验校正后仍成立的差异。" in text and text.endswith("样本比例检验通过。")
+    assert not any(ch.isascii() and ch.isalpha() and ch not in "BCNPSCSATE" for ch in text.replace("CI", ""))
+    shown = format_readout(readout, locale="zh")
+    assert list(shown.columns)[:3] == ["实验组", "指标", "样本量（对照 / 实验）"]
+    assert set(shown["显著"]) <= {"是", "否", "样本太少"} and "净推荐值 NPS" in set(shown["指标"])
 
 
 def test_decision_refuses_when_the_split_is_broken(readout):
@@ -73,7 +88,7 @@ def test_format_readout_header_and_cells(readout):
     assert row["n"] == f"{raw['n_control']:,} / {raw['n_treatment']:,}"
     assert row["control"] == f"{raw['value_control']:.2f}"
     assert row[f"difference ({c:.0%} CI)"] == f"{raw['diff']:+.2f} ({raw['ci_low']:+.2f} to {raw['ci_high']:+.2f})"
-    expected_p = ["<0.001" if p < 0.001 else f"{p:.3f}" for p in readout["p_adjusted"]]
+    expected_p = ["< 0.001" if p < 0.001 else f"{p:.3f}" for p in readout["p_adjusted"]]
     assert shown["p (adjusted)"].tolist() == expected_p
     assert shown["significant"].tolist() == ["yes" if s else "no" for s in readout["significant"]]
     three = format_readout(readout, digits=3).iloc[0]

@@ -13,6 +13,7 @@ Widgets carry stable CSS classes (``cx-title``, ``cx-banner``, ``cx-metric``,
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import secrets
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import tables
+from .. import i18n, tables
 from .._paths import project_root, resolve
 from .catalog import COMMENTS, EXPERIMENT, SCORES, SEGMENTS, Table
 from .outputs import latest_run
@@ -54,37 +55,51 @@ def _runs(job_dir: Path) -> list[dict]:
     return sorted(records, key=lambda r: r.get("started_at") or "")
 
 
-def run_state(job: str, outputs: str | Path = "outputs") -> dict:
+def run_state(job: str, outputs: str | Path = "outputs", *, locale: str = "en") -> dict:
     """What a page should show for ``job``: the last good run, and what to tell the reader.
 
     Returns a dict with ``record`` (the last successful run record, or None), ``folder``
-    (its folder), ``message`` (one sentence for the banner) and ``level`` (``"ok"``,
-    ``"warning"`` or ``"empty"``).
+    (its folder), ``message`` (one sentence for the banner, in ``locale``) and ``level``
+    (``"ok"``, ``"warning"`` or ``"empty"``).
     """
     root = resolve(outputs)
     good = latest_run(job, outputs=root)
     runs = _runs(root / job)
     newest = runs[-1] if runs else None
     if good is None:
-        return {"record": None, "folder": None, "level": "empty",
-                "message": f"No run of the report “{job}” has succeeded yet, so there is nothing to show. "
-                           "Please check back later, or ask the report's owner."}
+        return {"record": None, "folder": None, "level": "empty", "message": i18n.t("page.empty", locale, job=job)}
     folder = root / job / good["run_id"]
-    when = _time(good.get("ended_at"))
-    message = f"Data from the scheduled run {good['run_id']}, produced {when}."
+    when = _time(good.get("ended_at"), locale)
+    message = i18n.t("page.ok", locale, run=good["run_id"], when=when)
     level = "ok"
     if newest is not None and newest["run_id"] != good["run_id"] and newest.get("status") == "failed" and \
             (newest.get("started_at") or "") > (good.get("started_at") or ""):
-        message = (f"The newest run ({_time(newest.get('started_at'))}) failed, so this page still shows the "
-                   f"last good run {good['run_id']}, produced {when}.")
+        message = i18n.t("page.failed", locale, newest=_time(newest.get("started_at"), locale), run=good["run_id"],
+                         when=when)
         level = "warning"
     return {"record": good, "folder": folder, "level": level, "message": message}
 
 
-def _time(iso: str | None) -> str:
+def _time(iso: str | None, locale: str = "en") -> str:
     if not iso:
-        return "at an unknown time"
+        return i18n.t("page.unknown_time", locale)
     return pd.Timestamp(iso).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _state(job: str, outputs: str | Path, locale: str | None, *peek: Table) -> tuple[dict, str]:
+    """The run a page shows and the page's locale.
+
+    The locale asked for (the page notebook's ``locale``), else ``$CXLAB_LOCALE``, else the
+    ``locale`` parameter the run was made with, else the labels of the run's ``peek`` tables.
+    """
+    state = run_state(job, outputs)
+    chosen = locale or os.environ.get(i18n.ENV, "").strip().lower()
+    if not chosen and state["record"] is not None:
+        chosen = (state["record"].get("parameters") or {}).get("locale") or ""
+    if not chosen and state["record"] is not None:
+        chosen = i18n.detect_locale(*(_table(state, t) for t in peek))
+    chosen = i18n.pick_locale(chosen or "en")
+    return (run_state(job, outputs, locale=chosen) if chosen != "en" else state), chosen
 
 
 def _table(state: dict, table: Table) -> pd.DataFrame | None:
@@ -104,170 +119,183 @@ def _image(state: dict, name: str):
     return img
 
 
-def _fmt(frame: pd.DataFrame) -> str:
-    """A table as HTML for reading: rounded numbers, no index."""
-    shown = frame.copy()
-    for col in shown.columns:
-        if pd.api.types.is_float_dtype(shown[col]):
-            digits = 3 if col.startswith("p_") or col == "p_value" else 1
-            shown[col] = shown[col].map(lambda v, d=digits: "" if pd.isna(v) else f"{v:,.{d}f}")
-    return shown.to_html(index=False, classes="cx-html-table", border=0, na_rep="")
+def _fmt(frame: pd.DataFrame, locale: str, kind: Table | None = None, **options) -> str:
+    """A table as HTML for people (:func:`cxlab.tables.for_people`): labelled, rounded, no index."""
+    return tables.for_people(frame, kind, locale=locale, html=True, **options)
 
 
 def _header(title: str, state: dict):
     import ipywidgets as w
 
-    head = w.HTML(f"<h2>{title}</h2>")
+    head = w.HTML(f"<h2>{html.escape(title)}</h2>")
     head.add_class("cx-title")
     color = {"ok": "#2e7d32", "warning": "#b26a00", "empty": "#555"}[state["level"]]
-    banner = w.HTML(f'<p style="color:{color}">{state["message"]}</p>')
+    banner = w.HTML(f'<p style="color:{color}">{html.escape(state["message"])}</p>')
     banner.add_class("cx-banner")
     banner.add_class(f"cx-banner-{state['level']}")
     return [head, banner]
 
 
-def _table_widget(frame: pd.DataFrame, css: str = "cx-table"):
+def _heading(key: str, locale: str, tag: str = "h3", **values) -> object:
     import ipywidgets as w
 
-    box = w.HTML(_fmt(frame))
+    return w.HTML(f"<{tag}>{html.escape(i18n.t(key, locale, **values))}</{tag}>")
+
+
+def _table_widget(frame: pd.DataFrame | str, css: str = "cx-table", *, locale: str = "en", kind: Table | None = None):
+    import ipywidgets as w
+
+    box = w.HTML(frame if isinstance(frame, str) else _fmt(frame, locale, kind))
     box.add_class(css)
     return box
 
 
-def _picker(options: list, description: str, css: str, on_change):
+def _picker(options: list | dict, description: str, css: str, on_change):
+    """A dropdown; ``options`` a list of values, or a dict of label -> value (names shown, codes kept)."""
     import ipywidgets as w
 
-    pick = w.Dropdown(options=options, description=description, style={"description_width": "initial"})
+    shown = list(options.items()) if isinstance(options, dict) else options
+    pick = w.Dropdown(options=shown, description=description, style={"description_width": "initial"})
     pick.add_class(css)
     pick.observe(lambda change: on_change(change["new"]), names="value")
     return pick
 
 
-def overview_app(job: str = "scores_weekly", outputs: str | Path = "outputs"):
+def _metric_options(metrics, locale: str) -> dict[str, str]:
+    return {i18n.metric_name(m, locale): m for m in dict.fromkeys(metrics)}
+
+
+def overview_app(job: str = "scores_weekly", outputs: str | Path = "outputs", locale: str | None = None):
     """The CX overview: every metric with its interval, the trend of one metric, the stages."""
     import ipywidgets as w
 
-    state = run_state(job, outputs)
-    parts = _header("CX overview", state)
+    state, loc = _state(job, outputs, locale, SCORES.by_stage, SCORES.changes)
+    parts = _header(i18n.t("page.overview", loc), state)
     if state["record"] is None:
         return w.VBox(parts)
     overall, process = _table(state, SCORES.overall), _table(state, SCORES.process)
     trend, changes = _table(state, SCORES.trend), _table(state, SCORES.changes)
     level = overall["confidence"].iloc[0] if overall is not None and len(overall) else 0.95
-    parts += [w.HTML(f"<h3>Every metric, with its {100 * level:g} % interval</h3>"),
-              _table_widget(pd.concat([tables.format_scores(t) for t in (overall, process) if t is not None]))]
+    every = pd.concat([t for t in (overall, process) if t is not None])
+    parts += [_heading("page.every_metric", loc, level=f"{level:.0%}"),
+              _table_widget(every, locale=loc, kind=SCORES.overall)]
     metrics = list(dict.fromkeys(trend["metric"])) if trend is not None else []
     shown = _table_widget(pd.DataFrame())
     flagged = w.HTML("")
     flagged.add_class("cx-changes")
 
     def show(metric):
-        rows = trend[trend["metric"] == metric][["period", "n", "value", "ci_low", "ci_high"]]
-        shown.value = _fmt(rows)
+        rows = trend[trend["metric"] == metric][["period", "n", "value", "ci_low", "ci_high", "confidence"]]
+        shown.value = _fmt(rows, loc, SCORES.trend, metric=metric)
         if changes is not None:
             real = changes[(changes["metric"] == metric) & changes["significant"]]
-            flagged.value = ("<p>No change between periods survives the multiple-testing correction.</p>"
-                             if real.empty else "<p><b>Real changes between periods:</b></p>"
-                             + _fmt(real.drop(columns=["metric", "significant"])))
+            flagged.value = (f"<p>{i18n.t('page.no_change', loc)}</p>" if real.empty else
+                             f"<p><b>{i18n.t('page.real_changes', loc)}</b></p>"
+                             + _fmt(real.drop(columns=["small"], errors="ignore"), loc, SCORES.changes))
 
     if metrics:
-        parts += [w.HTML("<h3>Over time</h3>"), _image(state, SCORES.trend),
-                  _picker(metrics, "Metric", "cx-metric", show), shown, flagged]
+        parts += [_heading("page.over_time", loc), _image(state, SCORES.trend),
+                  _picker(_metric_options(metrics, loc), i18n.t("page.metric", loc), "cx-metric", show), shown,
+                  flagged]
         show(metrics[0])
     stages, composite = _table(state, SCORES.by_stage), _table(state, SCORES.composite)
     if stages is not None:
-        parts += [w.HTML("<h3>By journey stage</h3>"), _image(state, "by_stage")]
+        parts += [_heading("page.by_stage", loc), _image(state, "by_stage")]
     if composite is not None:
-        parts += [w.HTML("<h4>Weighted journey composite</h4>"),
-                  _table_widget(composite.drop(columns=["stages_missing"], errors="ignore"))]
+        parts += [_heading("page.composite", loc, "h4"), _table_widget(composite, locale=loc, kind=SCORES.composite)]
     return w.VBox(parts)
 
 
-def segments_app(job: str = "segments_weekly", outputs: str | Path = "outputs"):
+def segments_app(job: str = "segments_weekly", outputs: str | Path = "outputs", locale: str | None = None):
     """Segments: breakdowns with a dimension and a metric picker, today's alerts, the league table."""
     import ipywidgets as w
 
-    state = run_state(job, outputs)
-    parts = _header("Segments", state)
+    state, loc = _state(job, outputs, locale, SEGMENTS.breakdown)
+    parts = _header(i18n.t("page.segments", loc), state)
     if state["record"] is None:
         return w.VBox(parts)
     table = _table(state, SEGMENTS.breakdown)
-    cols = ["level", "n", "share", "value", "ci_low", "ci_high", "differs", "small", "rank"]
+    cols = ["level", "n", "share", "metric", "value", "ci_low", "ci_high", "differs", "small", "rank"]
     shown = _table_widget(pd.DataFrame())
     choice = {"segment": table["segment"].iloc[0], "metric": table["metric"].iloc[0]}
 
     def show(key, value):
         choice[key] = value
         rows = table[(table["segment"] == choice["segment"]) & (table["metric"] == choice["metric"])]
-        shown.value = _fmt(rows[cols].sort_values("rank", na_position="last"))
+        shown.value = _fmt(rows[cols].sort_values("rank", na_position="last"), loc, SEGMENTS.breakdown)
 
-    dims = _picker(list(dict.fromkeys(table["segment"])), "Breakdown", "cx-dimension", lambda v: show("segment", v))
-    metric = _picker(list(dict.fromkeys(table["metric"])), "Metric", "cx-metric", lambda v: show("metric", v))
+    dims = _picker({i18n.column_label(s, loc): s for s in dict.fromkeys(table["segment"])},
+                   i18n.t("page.breakdown", loc), "cx-dimension", lambda v: show("segment", v))
+    metric = _picker(_metric_options(table["metric"], loc), i18n.t("page.metric", loc), "cx-metric",
+                     lambda v: show("metric", v))
     show("segment", choice["segment"])
-    parts += [w.HTML("<h3>Where experience differs</h3><p><i>differs</i>: really different from the other "
-                     "segments (Holm-corrected); <i>small</i>: too few answers to rank.</p>"),
-              w.HBox([dims, metric]), shown]
+    note = w.HTML(f"<p>{i18n.t('page.where_differs_note', loc)}</p>")
+    parts += [_heading("page.where_differs", loc), note, w.HBox([dims, metric]), shown]
     alerts_now = _table(state, SEGMENTS.alerts_now)
     if alerts_now is not None:
-        parts += [w.HTML("<h3>Alerts</h3>"), _table_widget(alerts_now[[c for c in alerts_now.columns
-                                                                       if c not in ("ewma", "judged")]], "cx-alerts")
-                  if len(alerts_now) else w.HTML("<p>No touchpoint is below its control limit.</p>")]
+        parts += [_heading("page.alerts", loc),
+                  _table_widget(alerts_now, "cx-alerts", locale=loc, kind=SEGMENTS.alerts_now) if len(alerts_now)
+                  else w.HTML(f"<p>{i18n.t('page.no_alerts', loc)}</p>")]
     league = _table(state, SEGMENTS.league)
     if league is not None:
-        parts += [w.HTML("<h3>League table (shrunken estimates)</h3>"),
-                  _table_widget(league.head(10)[["rank", "unit", "n", "value", "shrunk", "ci_low", "ci_high"]]),
+        top = league.head(10)[["rank", "unit", "metric", "n", "value", "shrunk", "ci_low", "ci_high", "small"]]
+        parts += [_heading("page.league", loc), _table_widget(top, locale=loc, kind=SEGMENTS.league),
                   _image(state, "funnel")]
-    parts += [w.HTML("<h3>Heatmap</h3>"), _image(state, "heatmap")]
+    parts += [_heading("page.heatmap", loc), _image(state, "heatmap")]
     return w.VBox(parts)
 
 
-def experiment_app(job: str = "experiment_onboarding", outputs: str | Path = "outputs"):
+def experiment_app(job: str = "experiment_onboarding", outputs: str | Path = "outputs", locale: str | None = None):
     """An experiment: trust checks, effects per metric, the decision."""
     import ipywidgets as w
 
-    state = run_state(job, outputs)
-    parts = _header("Experiment", state)
+    state, loc = _state(job, outputs, locale, EXPERIMENT.effects, EXPERIMENT.decision)
+    parts = _header(i18n.t("page.experiment", loc), state)
     if state["record"] is None:
         return w.VBox(parts)
     decision = _table(state, EXPERIMENT.decision)
     if decision is not None:
-        box = w.HTML(f"<p><b>Decision:</b> {decision['text'].iloc[0]}</p>")
+        box = w.HTML(f"<p><b>{i18n.t('page.decision', loc)}：</b>{html.escape(decision['text'].iloc[0])}</p>"
+                     if loc == "zh" else
+                     f"<p><b>{i18n.t('page.decision', loc)}:</b> {html.escape(decision['text'].iloc[0])}</p>")
         box.add_class("cx-decision")
         parts.append(box)
-    for table, title in ((EXPERIMENT.srm, "Sample ratio"), (EXPERIMENT.response_balance, "Survey response by arm"),
-                         (EXPERIMENT.sample_size, "Size against the plan")):
+    for table, key in ((EXPERIMENT.srm, "page.srm"), (EXPERIMENT.response_balance, "page.response_balance"),
+                       (EXPERIMENT.sample_size, "page.sample_size")):
         frame = _table(state, table)
         if frame is not None:
-            parts += [w.HTML(f"<h4>{title}</h4>"), _table_widget(frame, f"cx-{table.name}")]
+            parts += [_heading(key, loc, "h4"), _table_widget(frame, f"cx-{table.name}", locale=loc, kind=table)]
     effects = _table(state, EXPERIMENT.effects)
     shown = _table_widget(pd.DataFrame())
 
     def show(metric):
         rows = effects[effects["metric"] == metric]
-        shown.value = _fmt(rows[["variant", "n_control", "n_treatment", "value_control", "value_treatment", "diff",
-                                 "ci_low", "ci_high", "p_adjusted", "significant", "mde"]])
+        keep = ["variant", "metric", "n_control", "n_treatment", "value_control", "value_treatment", "diff", "ci_low",
+                "ci_high", "p_adjusted", "significant", "small", "mde"]
+        shown.value = _fmt(rows[[c for c in keep if c in rows.columns]], loc, EXPERIMENT.effects)
 
     metrics = list(dict.fromkeys(effects["metric"]))
-    parts += [w.HTML("<h3>Effects against the control arm</h3>"), _picker(metrics, "Metric", "cx-metric", show),
+    parts += [_heading("page.effects", loc),
+              _picker(_metric_options(metrics, loc), i18n.t("page.metric", loc), "cx-metric", show),
               shown, _image(state, "forest")]
     show(metrics[0])
     return w.VBox(parts)
 
 
-def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
+def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs", locale: str | None = None):
     """Comments: what was masked, keywords and phrases of low scores, sentiment next to the score,
     themes with masked examples."""
     import ipywidgets as w
 
-    state = run_state(job, outputs)
-    parts = _header("Customer comments", state)
+    state, loc = _state(job, outputs, locale, COMMENTS.keywords_by_stage, COMMENTS.phrases)
+    parts = _header(i18n.t("page.comments", loc), state)
     if state["record"] is None:
         return w.VBox(parts)
     masked = _table(state, COMMENTS.masked)
     if masked is not None:
         total = int(masked["items"].sum())
-        parts.append(w.HTML(f"<p>{total:,} personal-data items were found in {int(masked['comments'].iloc[0]):,} "
-                            "comments and masked before anything was saved or shown.</p>"))
+        parts.append(w.HTML(f"<p>{i18n.t('page.masked', loc, items=total, comments=int(masked['comments'].iloc[0]))}"
+                            "</p>"))
     keywords = [frame for table in (COMMENTS.keywords_by_stage, COMMENTS.keywords_by_channel)
                 if (frame := _table(state, table)) is not None]
     shown = _table_widget(pd.DataFrame())
@@ -276,34 +304,34 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs"):
         for frame in keywords:
             seg = frame.columns[0]
             for level in dict.fromkeys(frame[seg].astype(str)):
-                options[f"{seg}: {level}"] = (frame, seg, level)
+                options[f"{i18n.column_label(seg, loc)}: {i18n.value_label(level, loc)}"] = (frame, seg, level)
 
         def show(key):
             frame, seg, level = options[key]
             rows = frame[(frame[seg].astype(str) == level) & (frame["side"] == "low")]
-            shown.value = _fmt(rows[["word", "count_low", "count_high", "z"]])
+            shown.value = _fmt(rows[["word", "count_low", "count_high", "z"]], loc, COMMENTS.keywords)
 
-        parts += [w.HTML("<h3>Words of low scores</h3>"), _picker(list(options), "Segment", "cx-dimension", show), shown]
+        parts += [_heading("page.words_low", loc),
+                  _picker(list(options), i18n.t("page.segment", loc), "cx-dimension", show), shown]
         show(next(iter(options)))
     phrases = _table(state, COMMENTS.phrases)
     if phrases is not None:
-        parts += [w.HTML("<h3>Frequent phrases of low scores</h3>"), _table_widget(phrases, "cx-phrases")]
-    sentiment = {label: frame for label, table in (("journey stage", COMMENTS.sentiment_by_stage),
-                                                   ("channel", COMMENTS.sentiment_by_channel))
+        parts += [_heading("page.phrases", loc), _table_widget(phrases, "cx-phrases", locale=loc, kind=COMMENTS.phrases)]
+    sentiment = {i18n.column_label(frame.columns[0], loc): frame for table in (COMMENTS.sentiment_by_stage,
+                                                                               COMMENTS.sentiment_by_channel)
                  if (frame := _table(state, table)) is not None}
     if sentiment:
         shown_sentiment = _table_widget(pd.DataFrame(), "cx-sentiment")
 
         def show_sentiment(key):
-            shown_sentiment.value = _fmt(sentiment[key])
+            shown_sentiment.value = _fmt(sentiment[key], loc, COMMENTS.sentiment_by_stage)
 
-        parts += [w.HTML("<h3>Sentiment next to the score</h3><p>positive: percent of comments read as positive, "
-                         "with its 95 % interval; probability: mean probability of positive.</p>"),
-                  _picker(list(sentiment), "By", "cx-sentiment-by", show_sentiment), shown_sentiment]
+        parts += [_heading("page.sentiment", loc), w.HTML(f"<p>{i18n.t('page.sentiment_note', loc)}</p>"),
+                  _picker(list(sentiment), i18n.t("page.by", loc), "cx-sentiment-by", show_sentiment), shown_sentiment]
         show_sentiment(next(iter(sentiment)))
     topics = _table(state, COMMENTS.topics)
     if topics is not None:
-        parts += [w.HTML("<h3>Themes of the low-score comments</h3>"), _table_widget(topics, "cx-topics")]
+        parts += [_heading("page.topics", loc), _table_widget(topics, "cx-topics", locale=loc, kind=COMMENTS.topics)]
     return w.VBox(parts)
 
 

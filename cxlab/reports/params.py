@@ -55,6 +55,9 @@ class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
     output_dir: str = Field("", description="set by the runner: where tables and figures are saved")
+    locale: Literal["", "zh", "en"] = Field("", description="language of headings, labels and sentences: zh or en "
+                                                            "(empty: $CXLAB_LOCALE, else zh when the data's labels are "
+                                                            "Chinese); see cxlab.i18n")
 
 
 class ScoresParams(_Params):
