@@ -14,6 +14,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
@@ -29,7 +30,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 TOKEN = "test-token"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-KNOWN_CONSOLE_NOISE = ("ERR_NAME_NOT_RESOLVED",)  # CDN fetches the closed network refuses
+KNOWN_CONSOLE_NOISE = ()  # pages and reports fetch nothing from the web (test_nothing_is_fetched_...)
 #: Column names of saved tables that a page must never show.
 INTERNAL_COLUMNS = {"ci_low", "ci_high", "p_adjusted", "p_value", "previous_n", "count_low", "count_high", "n_missing",
                     "share_low", "share_high", "value_control", "differs", "small", "nan", "NaN", "<NA>", "[]"}
@@ -218,6 +219,41 @@ def test_execute_requests_over_the_page_kernel_are_refused(server, tmp_path):
             pass
     ws.close()
     assert "execute_reply" not in replies and not marker.exists()
+
+
+def _off_machine(urls):
+    """The requests that would leave the machine: anything but loopback http(s), file: and data:."""
+    return [u for u in urls if urlparse(u).scheme not in ("file", "data", "blob")
+            and urlparse(u).hostname not in ("127.0.0.1", "localhost", "::1")]
+
+
+def test_nothing_is_fetched_from_the_web_when_a_page_or_report_opens(browser, server, project):
+    for name in ("overview", "segments", "comments", "experiment"):
+        page = browser.new_page()
+        urls = []
+        page.on("request", lambda r, urls=urls: urls.append(r.url))
+        page.goto(f"{server}/voila/render/{name}.ipynb?token={TOKEN}")
+        page.wait_for_selector(".cx-title", timeout=90_000)
+        page.wait_for_load_state("networkidle")
+        assert urls and not _off_machine(urls), (name, _off_machine(urls))
+        page.close()
+    page = browser.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{server}/?token={TOKEN}")  # the page list
+    page.wait_for_load_state("networkidle")
+    assert "overview" in page.inner_text("body") and not _off_machine(urls), _off_machine(urls)
+    page.close()
+    record = cxlab.outputs.latest_run("scores_weekly", outputs=project / "outputs")
+    report = project / "outputs" / "scores_weekly" / record["run_id"] / "report.html"
+    page = browser.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(report.as_uri())
+    page.wait_for_load_state("networkidle")
+    assert urls and not _off_machine(urls), _off_machine(urls)
+    assert "https://" not in "".join(re.findall(r'(?:src|href)="[^"]*"', report.read_text(encoding="utf-8")))
+    page.close()
 
 
 def test_run_state_messages(tmp_path):

@@ -154,7 +154,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .pages import serve
+    from .server import serve
 
     return serve(port=args.port, token=args.token, preheat=not args.no_preheat)
 
@@ -209,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the read-only stakeholder pages (voila, loopback, token)")
     p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--token", default=None, help="access token (a random one by default)")
+    p.add_argument("--token", default=None, help="access token (a random one by default; an empty one is refused)")
     p.add_argument("--no-preheat", action="store_true", help="do not keep a warm kernel per page")
     p.set_defaults(func=_cmd_serve)
     return parser

@@ -16,32 +16,20 @@ from __future__ import annotations
 import html
 import json
 import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from .. import i18n, tables
-from .._paths import project_root, resolve
+from .._paths import resolve
 from .catalog import COMMENTS, EXPERIMENT, SCORES, SEGMENTS, Table
 from .outputs import latest_run
 
 __all__ = ["run_state", "overview_app", "segments_app", "experiment_app", "comments_app", "serve_command", "serve",
-           "VOILA_SETTINGS"]
+           "run_page_server", "VOILA_SETTINGS", "PUBLIC_PATHS"]
 
-#: Explicit voila settings (also in notebooks/apps/voila.json): no sources, no tracebacks,
-#: a cell timeout, idle kernels culled, one preheated kernel per page.
-VOILA_SETTINGS = {
-    "Voila.ip": "127.0.0.1",
-    "VoilaConfiguration.strip_sources": True,
-    "VoilaConfiguration.show_tracebacks": False,
-    "VoilaExecutor.timeout": 60,
-    "MappingKernelManager.cull_idle_timeout": 900,
-    "MappingKernelManager.cull_interval": 60,
-}
-
+# re-exported: the server that serves these pages (cxlab.pages.VOILA_SETTINGS is documented)
+from .server import PUBLIC_PATHS, VOILA_SETTINGS, run_page_server, serve, serve_command  # noqa: E402
 
 def _runs(job_dir: Path) -> list[dict]:
     records = []
@@ -333,26 +321,3 @@ def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs", 
     if topics is not None:
         parts += [_heading("page.topics", loc), _table_widget(topics, "cx-topics", locale=loc, kind=COMMENTS.topics)]
     return w.VBox(parts)
-
-
-def serve_command(*, port: int = 8866, token: str | None = None, apps: str | Path = "notebooks/apps",
-                  preheat: bool = True) -> list[str]:
-    """The standalone voila command for the pages (never Lab's /voila/render, where tokens run code)."""
-    voila = str(Path(sys.executable).with_name("voila"))
-    cmd = [voila, str(resolve(apps)), "--no-browser", f"--port={port}", f"--token={token or ''}"]
-    cmd += [f"--{k}={v}" for k, v in VOILA_SETTINGS.items()]
-    if preheat:
-        cmd += ["--VoilaConfiguration.preheat_kernel=True", "--VoilaKernelManager.kernel_pools_config="
-                + json.dumps({"default": {"pool_size": 1}})]
-    return cmd
-
-
-def serve(*, port: int = 8866, token: str | None = None, preheat: bool = True) -> int:
-    """Serve the pages on loopback until stopped; prints the address with its token."""
-    token = token if token is not None else secrets.token_urlsafe(16)
-    cmd = serve_command(port=port, token=token, preheat=preheat)
-    print(f"Pages: http://127.0.0.1:{port}/?token={token}")
-    for page in sorted(resolve("notebooks/apps").glob("*.ipynb")):
-        print(f"  {page.stem}: http://127.0.0.1:{port}/voila/render/{page.name}?token={token}")
-    env = {**os.environ, "CXLAB_HOME": str(project_root())}
-    return subprocess.call(cmd, env=env)

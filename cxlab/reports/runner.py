@@ -92,12 +92,25 @@ def _new_run(job_dir: Path) -> tuple[str, Path]:
     return run_id, run_dir
 
 
+#: report.html as nbconvert's lab template without the scripts it loads from the web (require.js,
+#: MathJax, mermaid, the widget manager): a report opens offline, with nothing fetched.
+_OFFLINE_REPORT = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
 def _export_html(notebook: Path, target: Path) -> None:
-    """The executed notebook as HTML without code (inputs and prompts hidden)."""
+    """The executed notebook as HTML without code (inputs and prompts hidden) and without remote scripts."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            extra_loaders=[jinja2.DictLoader({"cxlab_report.html.j2": _OFFLINE_REPORT})],
+                            template_file="cxlab_report.html.j2")
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target.write_text(body, encoding="utf-8")
 
