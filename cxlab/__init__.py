@@ -16,8 +16,9 @@ analyses                    ``metrics`` (``scores``), ``segments``, ``league``,
                             ``followup``, ``weighting``, ``trends``, ``alerts``,
                             ``drivers``, ``experiments``, ``beforeafter``
 ``cxlab.text``              personal-data masking, tokens, keywords, sentiment
-presentation                ``readout`` (the experiment's wording), ``tables``, ``plots``
-``cxlab.reports``           params, schedule, runner, outputs, pages, cli
+presentation                ``i18n`` (the zh / en translation table), ``readout`` (the
+                            experiment's wording), ``tables``, ``plots``
+``cxlab.reports``           catalog, cron, params, outputs, runner, schedule, pages, server, cli
 ==========================  ==========================================================
 
 The public API: ``cxlab.scores``, ``cxlab.segment_scores``, ``cxlab.nps/csat/ces``,
