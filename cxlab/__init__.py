@@ -47,6 +47,7 @@ _SUBMODULES = {
     "drivers": "drivers",
     "engines": "stats.engines",
     "followup": "followup",
+    "i18n": "i18n",
     "kinds": "stats.kinds",
     "league": "league",
     "experiments": "experiments",
