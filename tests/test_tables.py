@@ -37,6 +37,7 @@ def run_tables(tmp_path_factory):
               "comments": {"data_dir": str(data), "n_topics": 3}}
     jobs = {}
     for stem, p in params.items():
+        p["locale"] = "zh"  # as every job in params/ sets it
         (home / f"{stem}.yaml").write_text(yaml.safe_dump(p, allow_unicode=True), encoding="utf-8")
         jobs[stem] = {"notebook": str(ROOT / "notebooks" / f"{stem}.ipynb"), "params": str(home / f"{stem}.yaml"),
                       "timeout": 300}
@@ -46,13 +47,37 @@ def run_tables(tmp_path_factory):
         assert run_job(stem, schedule=home / "schedule.yaml", outputs=home / "out").ok
         for name in REPORTS[stem].names:
             out[(stem, name)] = read_run_table(stem, name, outputs=home / "out")
+        out[(stem, "report.html")] = (home / "out" / stem / "latest" / "report.html").read_text(encoding="utf-8")
     return out
+
+
+@pytest.mark.slow
+def test_reports_in_the_zh_locale_are_written_in_chinese(run_tables):
+    # every heading and opening paragraph of each report comes from the zh side of the table
+    from cxlab import i18n
+
+    import re
+
+    for stem in ("scores", "segments", "experiment", "before_after", "comments"):
+        page = run_tables[(stem, "report.html")]
+        headings = {h.strip() for h in re.findall(r"<h[1-3][^>]*>([^<]*)", page)}
+        prose = [k for k in i18n.TEXT if k.startswith(f"nb.{stem}.")]
+        assert prose, stem
+        for key in prose:
+            zh, en = (i18n.TEXT[key][loc].splitlines()[0] for loc in ("zh", "en"))
+            if zh.startswith("#"):  # a heading: the Chinese one is shown, the English one is not
+                assert zh.lstrip("# ").strip() in headings, (stem, key, headings)
+                assert en.lstrip("# ").strip() not in headings, (stem, key)
+            else:  # the opening paragraph
+                assert zh[:20] in page and en[:40] not in page, (stem, key)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_every_catalog_table_reads_for_people(run_tables, locale):
     for (stem, name), frame in run_tables.items():
+        if name == "report.html":
+            continue
         shown = tables.for_people(frame, REPORTS[stem].table(name), locale=locale)
         assert len(shown) == len(frame), (stem, name)
         left = INTERNAL & set(shown.columns)
