@@ -24,6 +24,7 @@ cells (the cube's shape). :func:`take` slices all of them along those axes at on
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Mapping
 
@@ -70,7 +71,7 @@ def _hist(cube: Cube, column: str) -> tuple[np.ndarray, np.ndarray]:
     return h[..., :-1], h[..., -1]
 
 
-class MetricKind:
+class MetricKind(abc.ABC):
     """What a kind of metric needs and how it estimates, compares, tests and ranks."""
 
     #: the ``Metric.kind`` values this class serves
@@ -86,21 +87,22 @@ class MetricKind:
         """What the cube aggregates for the metric's column: ``(low, high)`` or None (moments)."""
         return metric.scale
 
-    def stats(self, cube: Cube, metric: Metric) -> Stats:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def stats(self, cube: Cube, metric: Metric) -> Stats:
+        """The kind's sufficient statistics of every cell of a cube (``n`` and ``missing`` always)."""
 
-    def estimate(self, st: Stats, metric: Metric, confidence: float) -> Stats:  # pragma: no cover
+    @abc.abstractmethod
+    def estimate(self, st: Stats, metric: Metric, confidence: float) -> Stats:
         """``value``, ``ci_low``, ``ci_high``, ``se`` and ``n`` per cell."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def compare(self, control: Stats, treatment: Stats, metric: Metric, confidence: float) -> Stats:
         """``diff`` (treatment - control), ``ci_low``, ``ci_high``, ``se``, ``p_value``, ``rel_diff``,
         ``rel_ci_low``, ``rel_ci_high`` (percent) per pair of cells; ``method`` names the test."""
-        raise NotImplementedError  # pragma: no cover
 
+    @abc.abstractmethod
     def coded(self, st: Stats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per cell: answers, the sum of their codes and the sum of squared codes."""
-        raise NotImplementedError  # pragma: no cover
 
     def codes(self, values: pd.Series, metric: Metric) -> np.ndarray:
         """Each row's answer on the metric's own scale (nan where blank)."""
@@ -118,9 +120,9 @@ class MetricKind:
         """Whether the answers are ordinal scores that rank tests (Mann-Whitney, Dunn) can take."""
         return False
 
+    @abc.abstractmethod
     def segment_tests(self, st: Stats, metric: Metric) -> tuple[str, float, float, np.ndarray, np.ndarray]:
         """Across the cells of ``st``: (test name, statistic, its p-value, each cell's z and p against the rest)."""
-        raise NotImplementedError  # pragma: no cover
 
     def vs_rest(self, st: Stats, metric: Metric) -> tuple[np.ndarray, np.ndarray]:
         """(z, p) of each cell against all the others pooled, with the kind's own two-group test.
@@ -305,11 +307,24 @@ class QuantileKind(MetricKind):
     def scale(self, metric: Metric) -> Scale | None:
         raise ValueError(f"{metric.name} is a quantile: it needs each group's rows, not a cube.")
 
+    def _needs_rows(self, metric: Metric, what: str) -> ValueError:
+        return ValueError(f"{metric.name} is a quantile: {what} needs each group's rows "
+                          "(cxlab.scores does this; compare durations with their means or ranks).")
+
     def stats(self, cube: Cube, metric: Metric) -> Stats:
-        self.scale(metric)
+        raise self._needs_rows(metric, "its estimate")
+
+    def estimate(self, st: Stats, metric: Metric, confidence: float) -> Stats:
+        raise self._needs_rows(metric, "its estimate")
+
+    def coded(self, st: Stats):
+        raise ValueError("A quantile has no per-answer code: chart its mean instead.")
 
     def testable(self, metric: Metric) -> bool:
         return False
+
+    def segment_tests(self, st: Stats, metric: Metric):
+        raise self._needs_rows(metric, "a segment test")
 
     def compare(self, control, treatment, metric, confidence):
         raise ValueError(f"{metric.name} is a quantile; compare durations with their means or ranks.")
