@@ -85,7 +85,10 @@ def composite(data: pd.DataFrame, *, metric: str | Metric = "csat", by: str = "j
     missing = [s for s in weights if s not in set(used[by])]
     total = sum(weights[s] for s in used[by])
     if total <= 0:
-        raise ValueError("No stage with a positive weight has answers; the composite is undefined.")
+        answered = [lv for lv, n in zip(levels, est["n"]) if n > 0]
+        raise ValueError(f"No stage named in `weights` ({list(weights)}) has answers in column {by!r}, so the "
+                         f"composite is undefined. The stages with answers are {answered}: give their weights "
+                         "(in a report job, `stage_weights` in its parameter file).")
     used["weight"] = [weights[s] / total for s in used[by]]
     value = float((used["weight"] * used["value"]).sum())
     se = float(np.sqrt((used["weight"] ** 2 * used["se"] ** 2).sum()))

@@ -241,3 +241,11 @@ def test_response_check_overall_is_the_pooled_rate_and_warnings_follow_the_rules
     assert (got.loc[~below, "reason"] == "").all()
     strict = segments.response_check(survey, by="region", min_rate=100.0).set_index("region")
     assert strict["warning"].all() and (strict["reason"] == "under 100 % respond").all()
+
+
+def test_composite_names_the_stages_that_have_answers_when_the_weights_name_none():
+    # English data, Chinese stage weights, the Chinese order applied at load time (empty categories)
+    survey = cxlab.sample.responses(600, seed=4, locale="en")
+    survey["journey_stage"] = survey["journey_stage"].cat.add_categories(["预约", "审核"])
+    with pytest.raises(ValueError, match=r"stages with answers are \['booking'.*stage_weights"):
+        segments.composite(survey, metric="csat", by="journey_stage", weights={"预约": 0.5, "审核": 0.5})
