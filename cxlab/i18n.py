@@ -128,6 +128,11 @@ _UNITS = {"points": ("分", "points"), "%": ("%", "%"), "min": ("分钟", "min")
 
 #: Words, headings and sentences.
 _WORDS = {
+    # charts
+    "plot.diff_vs_control": ("相对对照组的差值", "difference vs control"),
+    "plot.answers": ("回答数 (n)", "answers (n)"),
+    "plot.range_998": ("该样本量下 99.8% 的范围", "99.8 % range for this n"),
+    "plot.range_95": ("95% 范围", "95 % range"),
     "yes": ("是", "yes"), "no": ("否", "no"), "too_few": ("样本太少", "too few answers"),
     "significant_mark": ("✓ 显著", "✓ significant"), "interval": ("{level} 区间", "{level} interval"),
     "to": ("至", "to"), "estimate": ("估计值", "Estimate"),

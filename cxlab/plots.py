@@ -14,6 +14,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 
+from . import i18n
+from .metric_defs import METRICS
+
 __all__ = ["use_cjk_font", "cjk_font", "cjk_font_files", "font_advice", "plot_trend", "plot_estimates",
            "plot_trends", "plot_breakdown", "plot_forest", "plot_funnel", "plot_heatmap", "CJK_FONTS"]
 
@@ -99,19 +102,27 @@ def use_cjk_font() -> str | None:
     return name
 
 
-def _label(table: pd.DataFrame, metric: str) -> str:
-    from .metric_defs import METRICS
-
+def _label(table: pd.DataFrame, metric: str, locale: str = "en") -> str:
+    """A metric's axis label with its unit, in ``locale`` (``净推荐值 NPS (分)`` / ``NPS (points)``)."""
     m = METRICS.get(metric)
     if m is None:
         return metric
-    if not m.measure or m.label.endswith(m.measure):
-        return m.label
-    return f"{m.label} ({m.measure})"
+    name = i18n.metric_name(metric, locale)
+    unit = i18n.unit_label(m.measure, locale) if locale == "zh" else m.measure
+    if not m.measure or name.endswith(m.measure) or name.endswith(unit):
+        return name
+    return f"{name} ({unit})"
+
+
+def _axis(column: str | None, locale: str) -> str:
+    """A column's name on an axis: cxlab's own name in English, the label for people in Chinese."""
+    if column is None:
+        return ""
+    return i18n.column_label(column, locale) if locale == "zh" else str(column)
 
 
 def plot_trend(data: pd.DataFrame, *, metric: str, x: str = "period", hue: str | None = None,
-               mark: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+               mark: str | None = None, ax: plt.Axes | None = None, locale: str = "en") -> plt.Axes:
     """A metric over time with its interval as a band (one line per ``hue`` level).
 
     Parameters
@@ -125,6 +136,8 @@ def plot_trend(data: pd.DataFrame, *, metric: str, x: str = "period", hue: str |
     mark : str, optional
         An ``x`` value to mark with a vertical line (e.g. the period of an intervention).
     ax : matplotlib.axes.Axes, optional
+    locale : {"en", "zh"}
+        Language of the axis labels (every ``plot_*`` function takes it).
     """
     use_cjk_font()
     rows = data[data["metric"] == metric]
@@ -138,8 +151,8 @@ def plot_trend(data: pd.DataFrame, *, metric: str, x: str = "period", hue: str |
         ax.plot(xs, g["value"], marker="o", markersize=3, color=color,
                 label=None if name is None else str(name))
         ax.fill_between(xs, g["ci_low"], g["ci_high"], color=color, alpha=0.2, linewidth=0)
-    ax.set_ylabel(_label(data, metric))
-    ax.set_xlabel(x)
+    ax.set_ylabel(_label(data, metric, locale))
+    ax.set_xlabel(_axis(x, locale))
     if mark is not None:
         labels = rows[x].astype(str).tolist()
         if mark in labels:
@@ -149,13 +162,13 @@ def plot_trend(data: pd.DataFrame, *, metric: str, x: str = "period", hue: str |
     ax.set_xticks(ticks[::step])
     ax.tick_params(axis="x", labelrotation=45)
     if hue is not None:
-        ax.legend(title=hue, fontsize="small", ncols=min(4, len(groups)))
+        ax.legend(title=_axis(hue, locale), fontsize="small", ncols=min(4, len(groups)))
     sns.despine(ax=ax)
     return ax
 
 
 def plot_estimates(data: pd.DataFrame, *, metric: str, y: str, order: Sequence[str] | None = None,
-                   ax: plt.Axes | None = None) -> plt.Axes:
+                   ax: plt.Axes | None = None, locale: str = "en") -> plt.Axes:
     """Estimates with interval bars, one row per group (e.g. per journey stage or channel).
 
     The group's ``n`` is printed beside its bar, so a small group reads as uncertain.
@@ -175,37 +188,37 @@ def plot_estimates(data: pd.DataFrame, *, metric: str, y: str, order: Sequence[s
     for p, (_, r) in zip(pos, rows.iterrows()):
         ax.annotate(f"n={int(r['n']):,}", (r["ci_high"], p), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize="small", color="0.4")
-    ax.set_xlabel(_label(data, metric))
-    ax.set_ylabel(y)
+    ax.set_xlabel(_label(data, metric, locale))
+    ax.set_ylabel(_axis(y, locale))
     sns.despine(ax=ax)
     return ax
 
 
 def plot_trends(data: pd.DataFrame, *, metrics: Sequence[str], x: str = "period",
-                hue: str | None = None) -> plt.Figure:
+                hue: str | None = None, locale: str = "en") -> plt.Figure:
     """One :func:`plot_trend` panel per metric, stacked, sharing the time axis."""
     fig, axes = plt.subplots(len(metrics), 1, figsize=(9, 2.8 * len(metrics)), sharex=True, squeeze=False)
     for ax, metric in zip(axes[:, 0], metrics):
-        plot_trend(data, metric=metric, x=x, hue=hue, ax=ax)
+        plot_trend(data, metric=metric, x=x, hue=hue, ax=ax, locale=locale)
         ax.set_xlabel("")
-    axes[-1, 0].set_xlabel(x)
+    axes[-1, 0].set_xlabel(_axis(x, locale))
     fig.tight_layout()
     return fig
 
 
-def plot_breakdown(data: pd.DataFrame, *, y: str, metrics: Sequence[str]) -> plt.Figure:
+def plot_breakdown(data: pd.DataFrame, *, y: str, metrics: Sequence[str], locale: str = "en") -> plt.Figure:
     """One :func:`plot_estimates` panel per metric, side by side, for a breakdown table."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 0.45 * data[y].nunique() + 1.6),
                              sharey=True, squeeze=False)
     for ax, metric in zip(axes[0], metrics):
-        plot_estimates(data, metric=metric, y=y, ax=ax)
+        plot_estimates(data, metric=metric, y=y, ax=ax, locale=locale)
         if ax is not axes[0, 0]:
             ax.set_ylabel("")
     fig.tight_layout()
     return fig
 
 
-def plot_forest(readout: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Figure:
+def plot_forest(readout: pd.DataFrame, *, ax: plt.Axes | None = None, locale: str = "en") -> plt.Figure:
     """Effects of an experiment (rows of :func:`cxlab.experiments.analyze`) with intervals, one
     panel per metric so each keeps its own units; significant effects are filled."""
     use_cjk_font()
@@ -221,14 +234,14 @@ def plot_forest(readout: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Fig
                         color=color, mfc=color if r["significant"] else "white", capsize=3)
         ax.axvline(0, color="0.5", linewidth=1)
         ax.set_yticks(pos, [str(v) for v in rows["variant"]])
-        ax.set_title(metric)
-        ax.set_xlabel("difference vs control")
+        ax.set_title(metric if locale == "en" else i18n.metric_name(metric, locale))
+        ax.set_xlabel(i18n.t("plot.diff_vs_control", locale))
         sns.despine(ax=ax)
     fig.tight_layout()
     return fig
 
 
-def plot_funnel(league: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_funnel(league: pd.DataFrame, *, ax: plt.Axes | None = None, locale: str = "en") -> plt.Axes:
     """Funnel plot of a league table: each unit's raw value against its n, with the band where a
     typical unit of that size would fall. Units outside the funnel are labelled."""
     import numpy as np
@@ -241,7 +254,8 @@ def plot_funnel(league: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes
     grid = np.linspace(max(1, league["n"].min()), league["n"].max() * 1.05, 200)
     clip = (0, 100) if league["metric"].iloc[0] in ("csat", "fcr", "ces_low_effort") or "%" in str(
         _label(league, league["metric"].iloc[0])) else (-np.inf, np.inf)
-    for factor, shade, label in ((3.09 / 1.96, "0.92", "99.8 % range for this n"), (1.0, "0.82", "95 % range")):
+    for factor, shade, label in ((3.09 / 1.96, "0.92", i18n.t("plot.range_998", locale)),
+                                 (1.0, "0.82", i18n.t("plot.range_95", locale))):
         half = factor * k95 / np.sqrt(grid)
         ax.fill_between(grid, np.clip(centre - half, *clip), np.clip(centre + half, *clip), color=shade, label=label)
     inside = league["outlier"] == ""
@@ -251,14 +265,14 @@ def plot_funnel(league: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes
         ax.annotate(str(r["unit"]), (r["n"], r["value"]), xytext=(4, 2), textcoords="offset points", fontsize="small")
     ax.axhline(centre, color="0.4", linewidth=1)
     ax.legend(fontsize="small", loc="lower right")
-    ax.set_xlabel("answers (n)")
-    ax.set_ylabel(_label(league, league["metric"].iloc[0]))
+    ax.set_xlabel(i18n.t("plot.answers", locale))
+    ax.set_ylabel(_label(league, league["metric"].iloc[0], locale))
     sns.despine(ax=ax)
     return ax
 
 
 def plot_heatmap(table: pd.DataFrame, *, x: str, y: str, metric: str,
-                 ax: plt.Axes | None = None) -> plt.Axes:
+                 ax: plt.Axes | None = None, locale: str = "en") -> plt.Axes:
     """A metric over two dimensions (e.g. time slot x agent); cells flagged ``small`` are left blank."""
     use_cjk_font()
     part = table[table["metric"] == metric]
@@ -266,14 +280,12 @@ def plot_heatmap(table: pd.DataFrame, *, x: str, y: str, metric: str,
         index=y, columns=x, values="value", observed=False, dropna=False)
     ax = ax or plt.figure(figsize=(max(6, 0.35 * values.shape[1] + 2), 0.5 * values.shape[0] + 1.5)).gca()
     sns.heatmap(values, ax=ax, cmap="RdYlGn" if _better_high(metric) else "RdYlGn_r", annot=values.shape[1] <= 12,
-                fmt=".0f", cbar_kws={"label": _label(part, metric)})
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+                fmt=".0f", cbar_kws={"label": _label(part, metric, locale)})
+    ax.set_xlabel(_axis(x, locale))
+    ax.set_ylabel(_axis(y, locale))
     return ax
 
 
 def _better_high(metric: str) -> bool:
-    from .metric_defs import METRICS
-
     m = METRICS.get(metric)
     return True if m is None else m.higher_is_better

@@ -195,3 +195,15 @@ def test_a_stale_font_cache_is_rebuilt_when_a_cjk_font_is_installed(tmp_path):
     assert python("from cxlab import plots; print(plots.cjk_font())") == "None"
     assert python("from cxlab import plots; print(plots.use_cjk_font())") in plots.CJK_FONTS
     assert any(f["name"] in plots.CJK_FONTS for f in json.loads(cache.read_text(encoding="utf-8"))["ttflist"])
+
+
+def test_charts_speak_the_report_locale(survey):
+    table = cxlab.scores(survey, metrics=["nps", "csat"], by="journey_stage")
+    fig = plots.plot_breakdown(table, y="journey_stage", metrics=["nps", "csat"], locale="zh")
+    assert [ax.get_xlabel() for ax in fig.axes] == ["净推荐值 NPS (分)", "满意度 CSAT %"]
+    assert fig.axes[0].get_ylabel() == "旅程阶段"
+    plt.close(fig)
+    t = trends.trend(survey, metrics=["nps"], period="month", by="channel")
+    ax = plots.plot_trend(t, metric="nps", hue="channel", locale="zh")
+    assert (ax.get_xlabel(), ax.get_legend().get_title().get_text()) == ("周期", "渠道")
+    plt.close(ax.figure)
