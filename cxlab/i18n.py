@@ -134,6 +134,7 @@ _WORDS = {
     "plot.range_998": ("该样本量下 99.8% 的范围", "99.8 % range for this n"),
     "plot.range_95": ("95% 范围", "95 % range"),
     "yes": ("是", "yes"), "no": ("否", "no"), "too_few": ("样本太少", "too few answers"),
+    "none": ("（没有符合条件的行）", "(no rows)"),
     "significant_mark": ("✓ 显著", "✓ significant"), "interval": ("{level} 区间", "{level} interval"),
     "to": ("至", "to"), "estimate": ("估计值", "Estimate"),
     "legend": ("<b>✓ 显著</b>（绿色）：经多重检验校正后仍成立的差异；空白：数据不足以计算；"

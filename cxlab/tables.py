@@ -256,12 +256,14 @@ class Shown:
     def __init__(self, frame: pd.DataFrame, kind=None, **options) -> None:
         self.html = for_people(frame, kind, html=True, **options)
         self.frame = for_people(frame, kind, **options)
+        # a table without rows says so in words instead of showing bare headers
+        self.empty = i18n.t("none", options.get("locale") or "en") if frame.empty else None
 
     def _repr_html_(self) -> str:
-        return self.html
+        return f"<p><i>{self.empty}</i></p>" if self.empty else self.html
 
     def __repr__(self) -> str:
-        return self.frame.to_string(index=False)
+        return self.empty or self.frame.to_string(index=False)
 
 
 def show(frame: pd.DataFrame, kind=None, **options) -> Shown:

@@ -156,3 +156,10 @@ def test_format_scores_keeps_its_shape():
     assert list(zh.columns[:2]) == ["渠道", "指标"] and "95% 区间" in zh.columns
     assert list(en.columns[:2]) == ["Channel", "Metric"] and "95% interval" in en.columns
     assert not BAD_TEXT.search(zh.to_string())
+
+
+def test_an_empty_table_says_so_in_words():
+    empty = pd.DataFrame({"metric": pd.Series([], dtype=object), "value": pd.Series([], dtype=float)})
+    for locale, words in (("zh", "没有符合条件的行"), ("en", "no rows")):
+        shown = tables.show(empty, locale=locale)
+        assert words in shown._repr_html_() and words in repr(shown) and "<table" not in shown._repr_html_()
