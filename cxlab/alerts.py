@@ -8,7 +8,6 @@ periods after it, so a lasting drop cannot lower its own centre line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

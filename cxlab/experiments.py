@@ -10,7 +10,6 @@ so that ``from cxlab import experiments`` reaches all of them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 

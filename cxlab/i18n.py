@@ -40,6 +40,7 @@ __all__ = [
     "pick_locale",
     "t",
     "unit_label",
+    "unit_suffix",
     "value_label",
 ]
 
@@ -355,6 +356,15 @@ def value_label(value: object, locale: str) -> object:
         if value.startswith("cluster (") and value.endswith(")"):
             return ("聚类 ({})" if locale == "zh" else "cluster ({})").format(column_label(value[9:-1], locale))
     return value
+
+
+def unit_suffix(metric: str | None, locale: str) -> str:
+    """What follows a metric's value: ``%`` directly, other units after a space (`` 分钟``)."""
+    m = METRICS.get(metric) if metric is not None else None
+    if m is None or not m.measure:
+        return ""
+    label = unit_label(m.measure, locale)
+    return label if m.measure == "%" else f" {label}"
 
 
 def unit_label(measure: str, locale: str) -> str:

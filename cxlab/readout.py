@@ -11,7 +11,6 @@ import pandas as pd
 from scipy import stats
 
 from . import i18n
-from .metric_defs import METRICS
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .tables import format_p
 
@@ -44,14 +43,6 @@ def detectable_effects(readout: pd.DataFrame, *, alpha: float = 0.05, power: flo
     return out
 
 
-def _measure(metric: str, locale: str = "en") -> str:
-    m = METRICS.get(metric)
-    if m is None or not m.measure:
-        return ""
-    unit = i18n.unit_label(m.measure, locale)
-    return unit if m.measure == "%" else f" {unit}"
-
-
 def decision(readout: pd.DataFrame, *, srm=None, locale: str | None = None) -> str:
     """The verdict in one paragraph: trust checks first, then what each arm did, with intervals.
 
@@ -81,7 +72,7 @@ def decision(readout: pd.DataFrame, *, srm=None, locale: str | None = None) -> s
 
         def say(r):
             return i18n.t("decision.effect", locale, metric=i18n.metric_name(r["metric"], locale),
-                          diff=f"{r['diff']:+.2f}{_measure(r['metric'], locale)}", level=level,
+                          diff=f"{r['diff']:+.2f}{i18n.unit_suffix(r['metric'], locale)}", level=level,
                           low=f"{r['ci_low']:+.2f}", high=f"{r['ci_high']:+.2f}")
 
         if wins.empty and losses.empty:

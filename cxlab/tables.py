@@ -113,14 +113,6 @@ def _digits(metric: str | None, base: int) -> int:
     return base + 1 if m is not None and m.finer else base
 
 
-def _unit(metric: str | None, locale: str) -> str:
-    m = METRICS.get(metric) if metric is not None else None
-    if m is None or not m.measure:
-        return ""
-    label = i18n.unit_label(m.measure, locale)
-    return label if m.measure == "%" else f" {label}"
-
-
 def _text(value, column: str, locale: str) -> str:
     if _blank(value):
         return ""
@@ -149,7 +141,7 @@ def _cell(rec: dict, column: str, metric: str | None, locale: str, base: int) ->
         return _number(value, base, signed=column in _SIGNED)
     if column in _METRIC_VALUES:
         text = _number(value, _digits(metric, base), signed=column in _SIGNED)
-        return text + _unit(metric, locale) if text and column in _WITH_UNIT else text
+        return text + i18n.unit_suffix(metric, locale) if text and column in _WITH_UNIT else text
     if column in _TWO_DECIMALS:
         return _number(value, 2)
     if isinstance(value, (float, np.floating)):
