@@ -50,6 +50,7 @@ _SUBMODULES = {
     "i18n": "i18n",
     "kinds": "stats.kinds",
     "league": "league",
+    "memo": "memo",
     "experiments": "experiments",
     "metrics": "metrics",
     "outputs": "reports.outputs",

@@ -11,7 +11,7 @@ from .metric_defs import Metric, get_metric
 from .stats.kinds import kind_of
 from .text import mask
 
-__all__ = ["follow_up"]
+__all__ = ["follow_up", "follow_up_summary"]
 
 
 def follow_up(data: pd.DataFrame, *, metric: str | Metric = "csat", at_most: int | None = None,
@@ -55,3 +55,52 @@ def follow_up(data: pd.DataFrame, *, metric: str | Metric = "csat", at_most: int
     out = out.sort_values("deadline", ignore_index=True)
     out.attrs["masked"] = masked
     return out
+
+
+_PERIODS = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}
+
+
+def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week", hours: float = 24) -> pd.DataFrame:
+    """The follow-up list in one line for a manager: how many to call back this period, how many are late.
+
+    Parameters
+    ----------
+    follow : pandas.DataFrame
+        A list from :func:`follow_up` (``submitted`` and ``deadline`` columns).
+    as_of : timestamp, optional
+        When the list is read; default the newest ``submitted`` (the end of the data).
+    period : {"day", "week", "month", "quarter"}
+        The current period is the one holding ``as_of`` (weeks run Monday to Sunday).
+    hours : float
+        The call-back deadline the list was made with (reported alongside).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``as_of``, ``since`` (start of the current period), ``to_call`` (low answers
+        submitted since then), ``overdue`` (of those, deadline passed by ``as_of``: late unless a
+        call-back was already made, which the data does not record), ``due`` (deadline still
+        ahead), ``hours`` and ``all_time`` (the whole list's length).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"submitted": pd.to_datetime(["2026-11-30 08:00", "2026-12-02 09:00"])})
+    >>> f["deadline"] = f["submitted"] + pd.Timedelta(hours=24)
+    >>> follow_up_summary(f)[["to_call", "overdue", "due"]].iloc[0].tolist()
+    [2, 1, 1]
+    """
+    require_columns(follow, ["submitted", "deadline"])
+    if period not in _PERIODS:
+        raise ValueError(f"`period` must be one of {', '.join(_PERIODS)}; got {period!r}.")
+    submitted = pd.to_datetime(follow["submitted"])
+    when = pd.Timestamp(as_of) if as_of is not None else (submitted.max() if len(follow) else pd.NaT)
+    if pd.isna(when):
+        return pd.DataFrame({"as_of": [pd.NaT], "since": [pd.NaT], "to_call": [0], "overdue": [0], "due": [0],
+                             "hours": [hours], "all_time": [0]})
+    since = pd.Period(when.tz_localize(None) if when.tzinfo else when, freq=_PERIODS[period]).start_time
+    if when.tzinfo:
+        since = since.tz_localize(when.tzinfo)
+    current = follow[(submitted >= since) & (submitted <= when)]
+    late = int((pd.to_datetime(current["deadline"]) < when).sum())
+    return pd.DataFrame({"as_of": [when], "since": [since], "to_call": [len(current)], "overdue": [late],
+                         "due": [len(current) - late], "hours": [hours], "all_time": [len(follow)]})

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import check_confidence
-from .followup import follow_up
+from .followup import follow_up, follow_up_summary
 from .league import heatmap_table, league_table
 from .metric_defs import Metric, get_metric
 from .metrics import segment_table
@@ -26,7 +26,7 @@ from .stats.multiplicity import adjust_p_values
 from .stats.ordinal import dunn_pairs
 from .weighting import rake, response_check, weighted_scores
 
-__all__ = ["composite", "breakdown", "dunn", "league_table", "heatmap_table", "follow_up", "rake",
+__all__ = ["composite", "breakdown", "dunn", "league_table", "heatmap_table", "follow_up", "follow_up_summary", "rake",
            "weighted_scores", "response_check", "DEFAULT_MIN_N"]
 
 

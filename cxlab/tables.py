@@ -19,7 +19,8 @@ import pandas as pd
 from . import i18n
 from .metric_defs import METRICS  # the registry only: pages format tables without scipy
 
-__all__ = ["INTERNAL", "Shown", "for_people", "format_p", "format_scores", "overview", "show", "text_table"]
+__all__ = ["INTERNAL", "Shown", "for_people", "format_p", "format_value", "format_scores", "overview", "show",
+           "text_table"]
 
 #: The breakdowns of the overview, per table: (title, metrics, by).
 OVERVIEW = {
@@ -106,6 +107,24 @@ def _number(value, digits: int, *, signed: bool = False) -> str:
     if _blank(value):
         return ""
     return f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
+
+
+def format_value(value, metric: str | None, locale: str, *, signed: bool = False, unit: bool = True,
+                 digits: int = 1) -> str:
+    """One value of ``metric`` for reading, rounded by its unit, as the tables show it.
+
+    >>> format_value(41.234, "nps", "en"), format_value(2.5, "ces", "zh", signed=True, unit=False)
+    ('41.2 points', '+2.50')
+    >>> format_value(4.93, "csat", "zh", signed=True)  # a change of a rate: percentage points
+    '+4.9 个百分点'
+    """
+    text = _number(value, _digits(metric, digits), signed=signed)
+    if not (text and unit):
+        return text
+    m = METRICS.get(metric) if metric is not None else None
+    if signed and m is not None and m.measure == "%":  # a change of a rate is in percentage points
+        return text + i18n.t("unit.pp", locale)
+    return text + i18n.unit_suffix(metric, locale)
 
 
 def _digits(metric: str | None, base: int) -> int:
