@@ -18,7 +18,8 @@ from . import i18n
 from .metric_defs import METRICS
 
 __all__ = ["use_cjk_font", "cjk_font", "cjk_font_files", "font_advice", "plot_trend", "plot_estimates",
-           "plot_trends", "plot_breakdown", "plot_forest", "plot_funnel", "plot_heatmap", "CJK_FONTS"]
+           "plot_trends", "plot_breakdown", "plot_forest", "plot_funnel", "plot_heatmap", "plot_keywords", "plot_phrases", "plot_sentiment", "sentiment_shares",
+           "CJK_FONTS"]
 
 #: Fonts with Chinese glyphs, in order of preference (Debian's fonts-noto-cjk first).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
@@ -115,10 +116,10 @@ def _label(table: pd.DataFrame, metric: str, locale: str = "en") -> str:
 
 
 def _axis(column: str | None, locale: str) -> str:
-    """A column's name on an axis: cxlab's own name in English, the label for people in Chinese."""
+    """A column's name on an axis: its label for people (``时段`` / ``Time slot``)."""
     if column is None:
         return ""
-    return i18n.column_label(column, locale) if locale == "zh" else str(column)
+    return i18n.column_label(column, locale)
 
 
 def plot_trend(data: pd.DataFrame, *, metric: str, x: str = "period", hue: str | None = None,
@@ -289,3 +290,77 @@ def plot_heatmap(table: pd.DataFrame, *, x: str, y: str, metric: str,
 def _better_high(metric: str) -> bool:
     m = METRICS.get(metric)
     return True if m is None else m.higher_is_better
+
+
+def plot_keywords(rows: pd.DataFrame, *, top: int = 10, locale: str = "en") -> plt.Axes:
+    """The words of low-score comments as bars: how many low and how many high comments use each.
+
+    ``rows`` are keyword rows (:func:`cxlab.text.keywords`, ``side == "low"``), strongest first.
+    """
+    use_cjk_font()
+    rows = rows.head(top).iloc[::-1]
+    ax = plt.figure(figsize=(7, 0.36 * len(rows) + 1.2)).gca()
+    pos = range(len(rows))
+    ax.barh([p + 0.2 for p in pos], rows["count_low"], height=0.4, color=sns.color_palette()[3],
+            label=i18n.t("plot.low_comments", locale))
+    ax.barh([p - 0.2 for p in pos], rows["count_high"], height=0.4, color="0.75",
+            label=i18n.t("plot.high_comments", locale))
+    ax.set_yticks(list(pos), rows["word"].astype(str).tolist())
+    ax.set_xlabel(i18n.t("plot.comments_using", locale))
+    ax.legend(fontsize="small", loc="lower right")
+    sns.despine(ax=ax)
+    return ax
+
+
+def plot_phrases(phrases: pd.DataFrame, *, top: int = 10, locale: str = "en") -> plt.Axes:
+    """Frequent phrases of low-score comments as bars (share of low-score comments using each)."""
+    use_cjk_font()
+    rows = phrases.head(top).iloc[::-1]
+    ax = plt.figure(figsize=(7, 0.36 * len(rows) + 1.2)).gca()
+    ax.barh(range(len(rows)), rows["share_low"], color=sns.color_palette()[3])
+    ax.set_yticks(range(len(rows)), rows["phrase"].astype(str).tolist())
+    ax.set_xlabel(i18n.t("plot.share_low", locale))
+    sns.despine(ax=ax)
+    return ax
+
+
+def sentiment_shares(table: pd.DataFrame) -> pd.DataFrame | None:
+    """Negative, neutral and positive shares (percent) per row of a sentiment table, or None.
+
+    Tables with the three classes are read as they are; a table with only ``positive`` (the
+    two-way model) gives its complement as negative and no neutral.
+    """
+    if {"negative", "neutral", "positive"} <= set(table.columns):
+        return table[["negative", "neutral", "positive"]].astype(float)
+    if "positive" in table.columns:
+        pos = table["positive"].astype(float)
+        return pd.DataFrame({"negative": 100 - pos, "neutral": 0.0, "positive": pos})
+    return None
+
+
+def plot_sentiment(table: pd.DataFrame, *, locale: str = "en") -> plt.Figure:
+    """Sentiment beside the score, per level of the table's first column: stacked shares of negative /
+    neutral / positive comments on the left, the mean score of the same answers on the right."""
+    use_cjk_font()
+    by = table.columns[0]
+    shares = sentiment_shares(table)
+    labels = [str(i18n.value_label(v, locale)) for v in table[by].astype(str)][::-1]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 0.45 * len(table) + 1.5), sharey=True,
+                                      gridspec_kw={"width_ratios": [2, 1]})
+    start = pd.Series(0.0, index=shares.index)
+    colors = {"negative": sns.color_palette()[3], "neutral": "0.78", "positive": sns.color_palette()[2]}
+    for side in ("negative", "neutral", "positive"):
+        values = shares[side].fillna(0)
+        left.barh(labels, values.tolist()[::-1], left=start.tolist()[::-1], color=colors[side],
+                  label=i18n.t(f"plot.{side}", locale))
+        start = start + values
+    left.set_xlim(0, 100)
+    left.set_xlabel(i18n.t("plot.share_comments", locale))
+    left.set_ylabel(_axis(by, locale))
+    left.legend(fontsize="small", ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    if "score_mean" in table.columns:
+        right.plot(table["score_mean"].tolist()[::-1], labels, "o", color=sns.color_palette()[0])
+        right.set_xlabel(i18n.t("plot.mean_score", locale))
+    sns.despine(fig=fig)
+    fig.tight_layout()
+    return fig

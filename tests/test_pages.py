@@ -109,6 +109,7 @@ def browser():
 
 
 def _open(browser, server, name):
+    """A live voila app."""
     page = browser.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -117,83 +118,146 @@ def _open(browser, server, name):
     return page, errors
 
 
+def _built(browser, server, job, locale):
+    """A page built at the end of a run, as a visitor opens it (token in the first URL only)."""
+    page = browser.new_page()
+    errors, urls = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{server}/pages/{job}.{locale}.html?token={TOKEN}")
+    page.wait_for_selector(".cx-title", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    return page, errors, urls
+
+
+def _visible_text(page) -> str:
+    return page.evaluate("() => document.querySelector('main').innerText")
+
+
 def _check_clean(page, errors, name):
     html = page.content()
-    assert "import cxlab" not in html and "cxlab.reports.pages" not in html, "notebook source leaked into the page"
+    assert "import cxlab" not in html and "cxlab.reports" not in html, "notebook source leaked into the page"
     assert "Traceback" not in html
+    text = page.inner_text("body")
+    words = set(text.replace("（", " ").replace("）", " ").split())
+    assert not {w for w in INTERNAL_COLUMNS if "_" in w or not w.isalpha()} & words, name  # snake_case, NaN, []
+    headers = set(page.eval_on_selector_all("th, option, label", "els => els.map(e => e.innerText.trim())"))
+    assert not headers & INTERNAL_COLUMNS, (name, headers & INTERNAL_COLUMNS)  # no column shown by its code
     unexpected = [e for e in errors if not any(k in e for k in KNOWN_CONSOLE_NOISE)]
     assert not unexpected, unexpected
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"page_{name}.png"), full_page=True)
 
 
-def test_overview_page_shows_the_runs_numbers_and_filters(browser, server, project):
+TITLES = {"scores_weekly": ("客户体验总览", "CX overview"), "segments_weekly": ("细分分析", "Segments"),
+          "comments_weekly": ("客户评论", "Customer comments"), "experiment_onboarding": ("实验", "Experiment")}
+
+
+def _pick_other(page, switch: str) -> None:
+    """Choose the last option of the first picker of ``switch``; the shown view must change."""
+    before = page.evaluate(f"() => document.querySelector('{switch} > .cx-view:not([hidden])').dataset.key")
+    select = f"{switch} > .cx-pickers select >> nth=0"
+    options = page.eval_on_selector(select, "s => Array.from(s.options).map(o => o.value)")
+    assert len(options) > 1, switch
+    page.select_option(select, options[-1])
+    after = page.evaluate(f"() => document.querySelector('{switch} > .cx-view:not([hidden])').dataset.key")
+    assert after != before and after.startswith(options[-1]), (before, after)
+    assert page.locator(f"{switch} > .cx-view:not([hidden])").inner_text().strip()
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+@pytest.mark.parametrize("job, switch", [("scores_weekly", ".cx-over-time"), ("segments_weekly", ".cx-breakdown"),
+                                         ("comments_weekly", ".cx-words")])
+def test_built_pages_open_with_headline_figures_charts_and_pickers(browser, server, project, job, switch, locale):
+    page, errors, urls = _built(browser, server, job, locale)
+    zh = locale == "zh"
+    assert page.inner_text(".cx-title") == TITLES[job][0 if zh else 1]
+    good = cxlab.outputs.latest_run(job, outputs=project / "outputs")
+    assert good["run_id"] in page.inner_text(".cx-banner")
+    assert page.locator(".cx-card").count() >= 2, "headline figures first"
+    charts = page.locator("img.cx-chart:visible")
+    assert charts.count() >= 1 and charts.first.evaluate("i => i.naturalWidth") > 100
+    _pick_other(page, switch)
+    text = _visible_text(page)
+    assert ("净推荐值" in text or "满意度" in text or "低分" in text) if zh else ("NPS" in text or "CSAT" in text
+                                                                          or "low" in text)
+    for bad in ("nan", "NaN", "<NA>", "None", "[]"):
+        assert bad not in text.split(), (job, locale, bad)
+    assert urls and not _off_machine(urls), _off_machine(urls)
+    _check_clean(page, errors, f"{job}_{locale}")
+
+
+def test_the_overview_headline_is_the_runs_numbers(browser, server, project):
+    page, _, _ = _built(browser, server, "scores_weekly", "zh")
+    trend = cxlab.outputs.read_run_table("scores_weekly", "trend", outputs=project / "outputs")
+    last = trend[trend.metric == "nps"].iloc[-1]
+    first_card = page.inner_text(".cx-card >> nth=0")
+    assert "净推荐值 NPS" in first_card and f"{last['value']:.1f} 分" in first_card and f"{int(last['n']):,}" in first_card
+    memo = page.inner_text(".cx-memo")
+    assert "变化：" in memo and "体验流失在哪里：" in memo and "下一步：" in memo
+    page.select_option(".cx-over-time .cx-metric", "csat")  # names shown, codes kept
+    assert "满意度 CSAT %" in page.eval_on_selector(".cx-over-time .cx-metric", "s => s.options[s.selectedIndex].text")
+    shown = page.locator(".cx-over-time > .cx-view:not([hidden])")
+    first = trend[trend.metric == "csat"].iloc[0]
+    assert f"{first['value']:.1f}%" in shown.inner_text() or shown.locator("details").count()
+
+
+def test_a_built_page_keeps_the_last_good_run_and_says_the_newest_failed(browser, server, project):
+    for locale, word in (("zh", "失败"), ("en", "failed")):
+        page, _, _ = _built(browser, server, "segments_weekly", locale)
+        banner = page.inner_text(".cx-banner")
+        good = cxlab.outputs.latest_run("segments_weekly", outputs=project / "outputs")
+        assert word in banner and good["run_id"] in banner
+        assert "customer_id" not in page.content() and "@example.com" not in page.content()  # no personal data
+
+
+def test_the_comments_page_shows_no_personal_data(browser, server, project):
+    from cxlab.text import find_personal_data
+
+    page, _, _ = _built(browser, server, "comments_weekly", "zh")
+    assert not find_personal_data(page.inner_text("body"))
+    assert "处个人信息" in page.inner_text("body")
+    phrases = cxlab.outputs.read_run_table("comments_weekly", "phrases", outputs=project / "outputs")
+    assert phrases.iloc[0]["phrase"] in page.content()
+
+
+def test_a_built_page_without_a_successful_run_says_so(browser, server):
+    for locale, words in (("zh", "还没有生成"), ("en", "not built yet")):
+        page = browser.new_page()  # a job that never ran (not in the fixture's schedule): what to do
+        status = page.goto(f"{server}/pages/experiment_onboarding.{locale}.html?token={TOKEN}").status
+        assert status == 404 and words in page.inner_text("body") and "cxlab run" in page.inner_text("body")
+        page.close()
+        index, _, _ = _built(browser, server, "index", locale)  # the list: each page with its run banner
+        assert "segments_weekly" in index.inner_text("body") and index.locator(".cx-banner-warning").count() == 1
+        _check_clean(index, [], f"index_{locale}")
+
+
+def test_the_first_visitor_after_a_run_sees_that_run(server, project):
+    schedule = project / "schedule.yaml"
+    before = cxlab.outputs.latest_run("scores_weekly", outputs=project / "outputs")["run_id"]
+    result = run_job("scores_weekly", schedule=schedule, outputs=project / "outputs")
+    assert result.record["run_id"] != before
+    body = urllib.request.urlopen(f"{server}/pages/scores_weekly.zh.html?token={TOKEN}", timeout=30).read().decode()
+    assert result.record["run_id"] in body and before not in body
+
+
+def test_the_live_overview_app_draws_the_same_page(browser, server, project):
     page, errors = _open(browser, server, "overview")
     record = cxlab.outputs.latest_run("scores_weekly", outputs=project / "outputs")
     assert record["run_id"] in page.inner_text(".cx-banner")
-    overall = cxlab.outputs.read_run_table("scores_weekly", "overall", outputs=project / "outputs").set_index("metric")
-    text = page.inner_text("body")
     assert page.inner_text(".cx-title") == "客户体验总览"  # Chinese sample data: a Chinese page
-    assert f"{overall.loc['nps', 'value']:.1f} 分" in text and f"{overall.loc['nps', 'n']:,}" in text
-    assert not set(text.split()) & INTERNAL_COLUMNS
-    before = page.inner_text(".cx-table >> nth=1")
+    page.wait_for_selector(".cx-card")
+    before = page.inner_html(".cx-switch")
     page.select_option(".cx-metric select", "满意度 CSAT %")  # names in the picker, not codes
-    page.wait_for_function("(b) => document.querySelectorAll('.cx-table')[1].innerText !== b", arg=before)
-    trend = cxlab.outputs.read_run_table("scores_weekly", "trend", outputs=project / "outputs")
-    first = trend[trend.metric == "csat"].iloc[0]
-    assert f"{first['value']:.1f}" in page.inner_text(".cx-table >> nth=1")
-    _check_clean(page, errors, "overview")
+    page.wait_for_function("(b) => document.querySelector('.cx-switch').innerHTML !== b", arg=before)
+    _check_clean(page, errors, "live_overview")
 
 
-def test_segments_page_pickers_reslice_the_breakdown(browser, server, project):
-    page, errors = _open(browser, server, "segments")
-    assert page.inner_text(".cx-title") == "细分分析"
-    page.select_option(".cx-dimension select", "渠道")
-    page.wait_for_function("() => document.querySelector('.cx-table').innerText.includes('公众号')")
-    before = page.inner_text(".cx-table")
-    page.select_option(".cx-metric select", "费力度 CES (1-7)")
-    page.wait_for_function("(b) => document.querySelector('.cx-table').innerText !== b", arg=before)
-    table = cxlab.outputs.read_run_table("segments_weekly", "breakdown", outputs=project / "outputs")
-    row = table[(table.segment == "channel") & (table.metric == "ces") & (table.level == "公众号")].iloc[0]
-    assert f"{row['value']:.2f}" in page.inner_text(".cx-table")  # a CES mean: two decimals
-    # The newest segments run failed (fixture): the page says so and names the good run it shows.
-    banner = page.inner_text(".cx-banner")
-    good = cxlab.outputs.latest_run("segments_weekly", outputs=project / "outputs")
-    assert "失败" in banner and good["run_id"] in banner
-    assert not set(page.inner_text("body").split()) & INTERNAL_COLUMNS
-    assert "customer_id" not in page.content() and "@example.com" not in page.content()  # no personal data
-    _check_clean(page, errors, "segments")
-
-
-def test_comments_page_reslices_keywords_and_shows_no_personal_data(browser, server, project):
-    page, errors = _open(browser, server, "comments")
-    before = page.inner_text(".cx-table")
-    options = page.eval_on_selector(".cx-dimension select", "s => Array.from(s.options).map(o => o.value)")
-    page.select_option(".cx-dimension select", options[-1])
-    page.wait_for_function("(b) => document.querySelector('.cx-table').innerText !== b", arg=before)
-    from cxlab.text import find_personal_data
-
-    assert not find_personal_data(page.inner_text("body"))
-    assert page.inner_text(".cx-title") == "客户评论"
-    assert "处个人信息" in page.inner_text("body") and "已在保存和展示前脱敏" in page.inner_text("body")
-    assert not set(page.inner_text("body").split()) & INTERNAL_COLUMNS
-    phrases = cxlab.outputs.read_run_table("comments_weekly", "phrases", outputs=project / "outputs")
-    assert phrases.iloc[0]["phrase"] in page.inner_text(".cx-phrases")
-    # Sentiment next to the score: the run's own numbers, re-sliced by the picker.
-    sentiment = cxlab.outputs.read_run_table("comments_weekly", "sentiment_by_channel", outputs=project / "outputs")
-    page.select_option(".cx-sentiment-by select", "渠道")
-    page.wait_for_function("() => document.querySelector('.cx-sentiment').innerText.includes('公众号')")
-    row = sentiment[sentiment.channel == "公众号"].iloc[0]
-    shown = page.inner_text(".cx-sentiment")
-    assert f"{row['positive']:.1f}" in shown and f"{row['score_mean']:.2f}" in shown
-    _check_clean(page, errors, "comments")
-
-
-def test_a_page_without_a_successful_run_says_so(browser, server):
+def test_a_live_app_without_a_successful_run_says_so(browser, server):
     page, errors = _open(browser, server, "experiment")  # the fixture never ran the experiment job
     assert page.inner_text(".cx-title") == "Experiment"  # no run, no Chinese labels: English
     assert "has succeeded yet" in page.inner_text(".cx-banner")
-    _check_clean(page, errors, "experiment_empty")
+    _check_clean(page, errors, "live_experiment_empty")
 
 
 def test_execute_requests_over_the_page_kernel_are_refused(server, tmp_path):
@@ -228,6 +292,7 @@ def _off_machine(urls):
 
 
 def test_nothing_is_fetched_from_the_web_when_a_page_or_report_opens(browser, server, project):
+    ARTIFACTS.mkdir(exist_ok=True)
     for name in ("overview", "segments", "comments", "experiment"):
         page = browser.new_page()
         urls = []
@@ -242,18 +307,20 @@ def test_nothing_is_fetched_from_the_web_when_a_page_or_report_opens(browser, se
     page.on("request", lambda r: urls.append(r.url))
     page.goto(f"{server}/?token={TOKEN}")  # the page list
     page.wait_for_load_state("networkidle")
-    assert "overview" in page.inner_text("body") and not _off_machine(urls), _off_machine(urls)
+    assert "scores_weekly" in page.content() and not _off_machine(urls), _off_machine(urls)
     page.close()
-    record = cxlab.outputs.latest_run("scores_weekly", outputs=project / "outputs")
-    report = project / "outputs" / "scores_weekly" / record["run_id"] / "report.html"
-    page = browser.new_page()
-    urls = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(report.as_uri())
-    page.wait_for_load_state("networkidle")
-    assert urls and not _off_machine(urls), _off_machine(urls)
-    assert "https://" not in "".join(re.findall(r'(?:src|href)="[^"]*"', report.read_text(encoding="utf-8")))
-    page.close()
+    for job in ("scores_weekly", "segments_weekly", "comments_weekly"):
+        record = cxlab.outputs.latest_run(job, outputs=project / "outputs")
+        report = project / "outputs" / job / record["run_id"] / "report.html"
+        page = browser.new_page()
+        urls = []
+        page.on("request", lambda r, urls=urls: urls.append(r.url))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("networkidle")
+        assert urls and not _off_machine(urls), _off_machine(urls)
+        assert "https://" not in "".join(re.findall(r'(?:src|href)="[^"]*"', report.read_text(encoding="utf-8")))
+        page.screenshot(path=str(ARTIFACTS / f"report_{job}.png"), full_page=True)
+        page.close()
 
 
 def test_run_state_messages(tmp_path):

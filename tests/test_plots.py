@@ -83,7 +83,7 @@ def test_plot_trend_draws_a_line_and_band_per_group_and_marks_a_period(survey):
     assert len(lines) == len(channels) and len(ax.collections) == len(channels)  # one band each
     marks = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
     assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]  # a vertical line at the marked period
-    assert ax.get_ylabel() == "NPS (points)" and ax.get_xlabel() == "period"
+    assert ax.get_ylabel() == "NPS (points)" and ax.get_xlabel() == "Period"  # labels for people (i18n)
     assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == sorted(channels)
     app = t[t["channel"] == "APP"]
     np.testing.assert_allclose(lines[[ln.get_label() for ln in lines].index("APP")].get_ydata(), app["value"])
@@ -96,7 +96,7 @@ def test_plot_estimates_follows_the_given_order(survey):
     assert _top_to_bottom(ax) == order  # first at the top
     bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     assert len(bars) == 1 and len(bars[0].lines[2][0].get_segments()) == len(order)
-    assert ax.get_ylabel() == "channel"
+    assert ax.get_ylabel() == "Channel"
     with pytest.raises(ValueError, match="No rows for metric 'ces'"):
         plots.plot_estimates(table, metric="ces", y="channel")
 
@@ -106,7 +106,7 @@ def test_plot_breakdown_has_a_panel_per_metric(survey):
     fig = plots.plot_breakdown(table, y="journey_stage", metrics=["nps", "csat", "ces"])
     assert isinstance(fig, plt.Figure) and len(fig.axes) == 3
     assert [ax.get_xlabel() for ax in fig.axes] == ["NPS (points)", "CSAT %", "CES mean (1-7)"]
-    assert [ax.get_ylabel() for ax in fig.axes] == ["journey_stage", "", ""]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["Journey stage", "", ""]
     for ax in fig.axes:
         assert len(ax.texts) == 4  # n beside each stage
     assert _top_to_bottom(fig.axes[0]) == ["预约", "现场服务", "审核", "激活"]  # CJK labels, flow order (shared y)
@@ -151,7 +151,7 @@ def test_plot_heatmap_leaves_small_cells_blank(survey):
     assert cells.size == 16 and int(np.ma.count_masked(cells)) == small  # the small cell is blank
     assert len(ax.texts) == 16 - small  # annotations on the others only
     assert [t.get_text() for t in ax.get_yticklabels()] == ["APP", "门店", "电话客服", "公众号"]
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("time_slot", "channel")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Time slot", "Channel")
     assert ax.figure.axes[-1].get_ylabel() == "CSAT %"  # the colour bar names the metric
 
 

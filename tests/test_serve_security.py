@@ -128,12 +128,20 @@ def test_an_empty_token_is_refused_with_a_clear_message(capsys):
 
 
 def test_every_page_needs_the_token(server):
-    for path in ("/", "/voila/render/overview.ipynb", "/voila/tree", "/voila/files/chart.png"):
+    for path in ("/pages/index.zh.html", "/pages/scores_weekly.en.html", "/voila/render/overview.ipynb",
+                 "/voila/tree", "/voila/files/chart.png"):
         status, _ = _status(f"{server}{path}")
         assert status in (302, 403), (path, status)
         status, _ = _status(f"{server}{path}?token=wrong-{TOKEN}")
         assert status in (302, 403), (path, status)
-    assert _status(f"{server}/?token={TOKEN}")[0] == 200
+    assert _status(f"{server}/pages/index.en.html?token={TOKEN}")[0] == 200
+    assert _status(f"{server}/voila/tree?token={TOKEN}")[0] == 200
+    # / leads to the list of built pages, keeping the token for the cookie
+    request = urllib.request.Request(f"{server}/?token={TOKEN}")
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=10)
+    assert moved.value.code == 302 and moved.value.headers["Location"].startswith("/pages/index.")
+    assert f"token={TOKEN}" in moved.value.headers["Location"]
 
 
 # 2. Kernel REST and other jupyter_server APIs ----------------------------------------------------------------
@@ -264,7 +272,8 @@ def test_a_signal_stops_cxlab_serve_and_every_kernel(project, sig):
         base = f"http://127.0.0.1:{port}"
         _wait_up(base, token, proc)
         assert _status(f"{base}/")[0] in (302, 403)
-        _status(f"{base}/voila/render/overview.ipynb?token={token}")  # a visitor's kernel besides the warm one
+        for app in ("overview", "segments"):  # two visitors of the live apps: a kernel each
+            _status(f"{base}/voila/render/{app}.ipynb?token={token}")
         deadline = time.time() + 30
         while len(_tree(proc.pid)) < 3 and time.time() < deadline:  # cxlab serve and at least two kernels
             time.sleep(0.2)

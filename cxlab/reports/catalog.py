@@ -109,6 +109,7 @@ _KEYWORDS = ("side", "word", "count_low", "count_high", "log_odds", "z")
 _PHRASES = ("phrase", "comments", "share_low", "share_high", "ratio")
 _SENTIMENT = ("comments", "score_mean", "positive", "ci_low", "ci_high", "probability")
 _EFFECT = ("value", "se", "ci_low", "ci_high", "p_value")
+_FOLLOW_UP = ("as_of", "since", "to_call", "overdue", "due", "hours", "all_time")
 
 SCORES = Report("scores", (
     Table("exclusions", ("table", "rows_read", "column", "reason", "rows", "share"),
@@ -121,6 +122,12 @@ SCORES = Report("scores", (
     Table("changes", ("channel", "metric", "period", "previous", "value", "previous_value", "diff", "ci_low",
                       "ci_high", "p_value", "n", "previous_n", "p_adjusted", "significant"),
           "period-over-period changes per channel, Holm-adjusted"),
+    Table("overall_changes", ("metric", "period", "previous", "value", "previous_value", "diff", "ci_low", "ci_high",
+                              "p_value", "n", "previous_n", "p_adjusted", "small", "significant"),
+          "each survey metric's change from the period before, over all channels, Holm-adjusted (the memo)"),
+    Table("stage_breakdown", _BREAKDOWN, "`composite_metric` per journey stage, tested against the rest (the memo)"),
+    Table("follow_up_summary", _FOLLOW_UP, "the follow-up list of `composite_metric` in one line (the memo)"),
+    Table("memo", ("locale", "text"), "the opening memo (what changed, where experience is lost, what next), per language"),
     Table("by_stage", ("journey_stage", *_ESTIMATE), "each survey metric per journey stage"),
     Table("composite", ("journey_stage", "metric", "weight", "n", "value", "se", "ci_low", "ci_high",
                         "stages_missing"),
@@ -150,6 +157,7 @@ SEGMENTS = Report("segments", (
           "key drivers of `driver_score` among `driver_columns`"),
     Table("follow_up", ("response_id", "submitted", "deadline"),
           "low `follow_up_metric` answers to call back (holds customer ids and comments: never on a page)"),
+    Table("follow_up_summary", _FOLLOW_UP, "the follow-up list in one line: to call back this `period`, how many late"),
 ), inputs=(
     Input("responses", columns=("submitted_at", "responded"), optional=("response_id", "customer_id", "comment"),
           named_by=("dimensions", "crosses", "metrics", "unit", "league_metric", "response_by", "heatmap_rows",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .. import __version__
-from ..errors import CxlabError, ReportError
+from ..errors import CxlabError, ParameterError, ReportError
 
 __all__ = ["main"]
 
@@ -155,8 +155,24 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
+    from .static import build_stale
 
-    return serve(port=args.port, token=args.token, preheat=not args.no_preheat)
+    try:
+        built = build_stale(outputs=args.outputs, schedule=args.schedule)
+    except ParameterError as err:  # no schedule to read the jobs from: the live apps are still served
+        print(f"cxlab: no pages built ({err})", file=sys.stderr)
+        built = []
+    if built:
+        print(f"Built {len(built)} pages that were missing or older than their runs.", file=sys.stderr)
+    return serve(port=args.port, token=args.token, preheat=args.preheat, locale=args.locale, outputs=args.outputs)
+
+
+def _cmd_pages(args: argparse.Namespace) -> int:
+    from .static import build_all
+
+    for path in build_all(outputs=args.outputs, schedule=args.schedule):
+        print(path)
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -210,8 +226,16 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the read-only stakeholder pages (voila, loopback, token)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--token", default=None, help="access token (a random one by default; an empty one is refused)")
-    p.add_argument("--no-preheat", action="store_true", help="do not keep a warm kernel per page")
+    p.add_argument("--preheat", action=argparse.BooleanOptionalAction, default=False,
+                   help="keep a warm kernel per live app (it shows the run it started on until used)")
+    p.add_argument("--locale", choices=["zh", "en"], default=None,
+                   help="the language / leads to (default: $CXLAB_LOCALE, else that of the newest runs)")
+    common(p)
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("pages", help="build the stakeholder pages from each job's latest good run (runs do this)")
+    common(p)
+    p.set_defaults(func=_cmd_pages)
     return parser
 
 

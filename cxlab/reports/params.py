@@ -55,9 +55,7 @@ class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False)
 
     output_dir: str = Field("", description="set by the runner: where tables and figures are saved")
-    locale: Literal["", "zh", "en"] = Field("", description="language of headings, labels and sentences: zh or en "
-                                                            "(empty: $CXLAB_LOCALE, else zh when the data's labels are "
-                                                            "Chinese); see cxlab.i18n")
+    locale: Literal["", "zh", "en"] = Field("", description="zh or en (empty: $CXLAB_LOCALE, else from the data)")
 
 
 class ScoresParams(_Params):
@@ -71,6 +69,8 @@ class ScoresParams(_Params):
     metrics: list[str] = ["nps", "csat", "ces"]
     stage_weights: dict[str, float] = {"预约": 0.1, "现场服务": 0.4, "审核": 0.3, "激活": 0.2}
     composite_metric: str = "csat"
+    stage_owners: dict[str, str] = {"预约": "预约中心", "现场服务": "门店运营部", "审核": "审核组", "激活": "技术支持组"}
+    follow_up_hours: int = Field(24, gt=0)
     columns: dict[str, str] = {}
     confidence: float = Field(0.95, gt=0, lt=1)
 

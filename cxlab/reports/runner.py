@@ -30,6 +30,7 @@ from .._paths import project_root, resolve
 from ..errors import ParameterError, ReportError
 from .outputs import MISSING_GLYPHS, close_interrupted, job_lock, latest_run, save_record, write_json_atomic
 from .params import find_job, load_parameters, load_schedule
+from .static import rebuild_after_run
 
 __all__ = ["RunResult", "run_report", "run_job", "run_all", "PATH_SUFFIXES"]
 
@@ -365,7 +366,7 @@ def _run_locked(notebook: Path, parameters: dict[str, Any], *, job: str, job_dir
 
 def run_job(name: str, *, schedule: str | Path = "params/schedule.yaml",
             outputs: str | Path = "outputs", progress: bool = False) -> RunResult:
-    """Validate a scheduled job's parameters, then run it (see :func:`run_report`).
+    """Validate a scheduled job's parameters, then run it (see :func:`run_report`), then rebuild its page.
 
     Invalid parameters or missing data are recorded as a failed run before any kernel
     starts, and raise :class:`~cxlab.ParameterError`.
@@ -373,13 +374,16 @@ def run_job(name: str, *, schedule: str | Path = "params/schedule.yaml",
     sched = load_schedule(schedule)
     job = find_job(sched, name, where=resolve(schedule))
     try:
-        parameters = load_parameters(job.params, job.notebook)
-    except ParameterError as err:
-        with contextlib.suppress(OSError):  # a folder that cannot be written: the error still says why
-            _record_invalid(name, job.notebook, resolve(outputs) / name, err)
-        raise
-    return run_report(job.notebook, parameters, job=name, outputs=outputs, timeout=job.timeout,
-                      progress=progress)
+        try:
+            parameters = load_parameters(job.params, job.notebook)
+        except ParameterError as err:
+            with contextlib.suppress(OSError):  # a folder that cannot be written: the error still says why
+                _record_invalid(name, job.notebook, resolve(outputs) / name, err)
+            raise
+        return run_report(job.notebook, parameters, job=name, outputs=outputs, timeout=job.timeout,
+                          progress=progress)
+    finally:  # succeeded or failed, the job's page now says so (and shows the last good run)
+        rebuild_after_run(name, outputs=outputs, schedule=schedule, notebook=Path(job.notebook).stem)
 
 
 def _record_invalid(name: str, notebook: str, job_dir: Path, err: ParameterError) -> None:

@@ -8,6 +8,7 @@ same reason.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import re
@@ -37,7 +38,19 @@ VOILA_SETTINGS = {
 #: login form. Everything else (pages, the page list, /voila/files/, the kernel websocket) needs the token.
 PUBLIC_PATHS = ("/voila/static/", "/voila/templates/", "/voila/labextensions/", "/voila/api/themes/", "/login")
 
+#: The built pages run only their own inline script and show only inline images: nothing is fetched.
+_PAGE_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
 _REMOTE_ASSET = re.compile(r'<link[^>]*href="https?://[^"]*"[^>]*>|<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>')
+
+
+def _not_built(name: str, locale: str) -> str:
+    from .. import i18n
+
+    text = html.escape(i18n.t("page.none_built" if name == "index" else "page.not_built", locale, job=name))
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(name)}</title></head>' \
+           f'<body><p class="cx-banner cx-banner-empty">{text}</p></body></html>'
 
 
 def _voila_args(*, port: int, token: str | None, apps: str | Path, preheat: bool) -> list[str]:
@@ -54,7 +67,7 @@ def _voila_args(*, port: int, token: str | None, apps: str | Path, preheat: bool
 
 
 def serve_command(*, port: int = 8866, token: str | None = None, apps: str | Path = "notebooks/apps",
-                  preheat: bool = True) -> list[str]:
+                  preheat: bool = False) -> list[str]:
     """The command that serves the pages: voila, hardened by :func:`run_page_server`.
 
     Never Lab's /voila/render, where tokens run code. ``token`` must be a non-empty string
@@ -113,6 +126,39 @@ def _page_server_class():
 
         post = put = patch = delete = options = _refuse
 
+    class BuiltPage(JupyterHandler):
+        """A page built at the end of a run (:mod:`cxlab.reports.static`), read from disk on each visit.
+
+        Token required (the cookie the first visit with ``?token=`` sets serves the rest); a page not
+        built yet says how to build it. ``no-cache``: browsers ask again and get 304 until a run
+        replaces the file, so a visitor never keeps an old run.
+        """
+
+        @authenticated
+        def get(self, name, locale):
+            folder = Path(self.settings["cxlab_pages"])
+            path = folder / f"{name}.{locale}.html"
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-cache")
+            self.set_header("Content-Security-Policy", _PAGE_CSP)
+            self.set_header("X-Content-Type-Options", "nosniff")
+            try:
+                self.finish(path.read_bytes())
+            except OSError:  # never built: say how to build it (the list of pages is always there)
+                if name != "index":
+                    self.set_status(404)
+                self.finish(_not_built(name, locale))
+
+        def write_error(self, status_code, **kwargs):
+            self.finish(f"{status_code}: {self._reason}")
+
+    class ToPages(JupyterHandler):
+        """``/`` and ``/pages/``: to the list of pages in the server's language, keeping ``?token=``."""
+
+        def get(self):
+            query = f"?{self.request.query}" if self.request.query else ""
+            self.redirect(f"/pages/index.{self.settings['cxlab_locale']}.html{query}")
+
     class PageServer(Voila):
         def initialize(self, argv=None):
             super().initialize(argv)
@@ -150,7 +196,9 @@ def _page_server_class():
             self.identity_provider_class = SameOriginIdentity
             settings = super().init_settings()
             settings.update(allow_remote_access=False, local_hostnames=["localhost"], allow_origin="",
-                            allow_origin_pat="")
+                            allow_origin_pat="", cxlab_pages=str(resolve(os.environ.get("CXLAB_OUTPUTS", "outputs"))
+                                                                   / "pages"),
+                            cxlab_locale=os.environ.get("CXLAB_LOCALE", "").strip().lower() or "en")
             return settings
 
         def init_handlers(self):
@@ -166,7 +214,9 @@ def _page_server_class():
                 if spec[1] is AllowListFileHandler:
                     spec = (spec[0], TokenFiles, *spec[2:])
                 kept.append(spec)
-            return kept
+            # the built pages come first, and / leads to them (voila's own page list stays at /voila/tree)
+            return [(r"/", ToPages), (r"/pages/?", ToPages),
+                    (r"/pages/([A-Za-z0-9_\-]+)\.(zh|en)\.html", BuiltPage), *kept]
 
         def stop(self):
             try:
@@ -195,20 +245,44 @@ def run_page_server(argv: list[str]) -> int:
     return 0
 
 
-def serve(*, port: int = 8866, token: str | None = None, preheat: bool = True) -> int:
+def serve(*, port: int = 8866, token: str | None = None, preheat: bool = False, locale: str | None = None,
+          outputs: str | Path = "outputs") -> int:
     """Serve the pages on loopback until SIGTERM or SIGINT; prints the address with its token.
+
+    ``/pages/`` serves the pages built at the end of each run (:mod:`cxlab.reports.static`) from
+    ``outputs``; ``/voila/render/<app>.ipynb`` the live voila apps, for exploring. ``locale``
+    (``zh`` or ``en``) is the language ``/`` leads to and the live apps speak; default
+    ``$CXLAB_LOCALE``, else the language of the newest runs. ``preheat`` keeps one warm
+    kernel per live app (it shows the run it was started on until a visitor uses it).
 
     Without ``token`` a random one is made; an empty token is refused (:class:`~cxlab.errors.ParameterError`).
     The server runs in this process, so stopping it stops voila and all its kernels.
     """
+    from .. import i18n
+
     token = token if token is not None else secrets.token_urlsafe(16)
     args = _voila_args(port=port, token=token, apps="notebooks/apps", preheat=preheat)
+    chosen = i18n.pick_locale(locale or os.environ.get(i18n.ENV, "").strip().lower() or _runs_locale(outputs))
+    os.environ.update({i18n.ENV: chosen, "CXLAB_OUTPUTS": str(resolve(outputs)), "CXLAB_HOME": str(project_root())})
     print(f"Pages: http://127.0.0.1:{port}/?token={token}")
-    for page in sorted(resolve("notebooks/apps").glob("*.ipynb")):
-        print(f"  {page.stem}: http://127.0.0.1:{port}/voila/render/{page.name}?token={token}")
+    print(f"  live apps, to explore: http://127.0.0.1:{port}/voila/tree?token={token}")
     sys.stdout.flush()
-    os.environ["CXLAB_HOME"] = str(project_root())
     return run_page_server(args)
+
+
+def _runs_locale(outputs: str | Path) -> str:
+    """The language most of the newest runs were made in (``en`` without runs)."""
+    from collections import Counter
+
+    from .outputs import latest_run
+
+    root = resolve(outputs)
+    seen = Counter()
+    for job in (p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else ():
+        record = latest_run(job, outputs=root) if job != "pages" else None
+        if record is not None:
+            seen[(record.get("parameters") or {}).get("locale") or "en"] += 1
+    return seen.most_common(1)[0][0] if seen else "en"
 
 
 if __name__ == "__main__":  # the process of serve_command
