@@ -139,27 +139,33 @@ def cube_sql(source, *, by: Sequence[str] = (), scales: Mapping[str, Scale | Non
 
 def one_pass_sql(rel: str, by: Sequence[str], scales: Mapping[str, Scale | None],
                  kinds: Mapping[str, str]) -> str:
-    """The single ``GROUP BY`` query of :mod:`cxlab.stats.cube_plan` over the relation ``rel``."""
-    exprs = [f"{_group_expr(b, kinds)} AS {group_name(j)}" for j, b in enumerate(by)]
-    exprs.append(f"count(*) AS {ROWS}")
+    """The single ``GROUP BY`` query of :mod:`cxlab.stats.cube_plan` over the relation ``rel``.
+
+    An inner projection reads each grouping value and each score once (integer columns keep
+    their type, text is read as the loaders read it); the outer query aggregates them.
+    """
+    inner = [f"{_group_expr(b, kinds)} AS {group_name(j)}" for j, b in enumerate(by)]
+    exprs = [group_name(j) for j in range(len(by))] + [f"count(*) AS {ROWS}"]
     for i, (col, scale) in enumerate(scales.items()):
-        v = _number(col, kinds)
+        integer = _is_integer(kinds.get(col, ""))
+        v = f"v{i}"
+        inner.append(f"{_quote(col) if integer else _number(col, kinds)} AS {v}")
         exprs.append(f"count({v}) AS {count_name(i)}")
         if kinds.get(col) == "VARCHAR":
             text = f"trim(translate({_quote(col)}, '{_WIDE}', '{_NARROW}'))"
-            exprs.append(f"count(*) FILTER (WHERE {_quote(col)} IS NOT NULL AND {text} <> '' "
-                         f"AND {v} IS NULL) AS {check_name(i, 'text')}")
+            inner.append(f"({_quote(col)} IS NOT NULL AND {text} <> '' AND {_number(col, kinds)} IS NULL) AS t{i}")
+            exprs.append(f"count(*) FILTER (WHERE t{i}) AS {check_name(i, 'text')}")
         if scale is None:
             exprs += [f"avg({v}) AS {mean_name(i)}", f"var_pop({v}) AS {var_name(i)}"]
             continue
         low, high = scale
         exprs += [f"count(*) FILTER (WHERE {v} = {low + k}) AS {bin_name(i, k)}"
                   for k in range(high - low + 1)]
-        if not _is_integer(kinds.get(col, "")):
+        if not integer:
             exprs.append(f"count(*) FILTER (WHERE {v} <> floor({v})) AS {check_name(i, 'frac')}")
         exprs.append(f"count(*) FILTER (WHERE {v} < {low} OR {v} > {high}) AS {check_name(i, 'off')}")
     group = f" GROUP BY {', '.join(group_name(j) for j in range(len(by)))}" if by else ""
-    return f"SELECT {', '.join(exprs)} FROM {rel}{group}"
+    return f"SELECT {', '.join(exprs)} FROM (SELECT {', '.join(inner) or '1 AS one'} FROM {rel}){group}"
 
 
 def _is_integer(kind: str) -> bool:
