@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(VENV)/bin/activate
 
 # What the tests need on top.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --quiet -c constraints.txt -e '.[notebooks,sql,text,weights,test]'
+	$(PIP) install --quiet -c constraints.txt -e '.[notebooks,sql,ibis,spark,text,weights,test]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -14,8 +14,7 @@ import pandas as pd
 
 from ._checks import check_option, require_columns
 from .metric_defs import Metric, get_metric
-from .data.periods import add_period
-from .stats.cube import cube
+from .stats.engines import cube_of, with_period
 from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of
 
 __all__ = ["check", "current", "p_chart_limits", "METHODS"]
@@ -71,9 +70,9 @@ def check(data: pd.DataFrame, *, metric: str | Metric = "csat", by: str | None =
     check_option("method", method, METHODS)
     m = get_metric(metric)
     require_columns(data, [time, m.column] + ([by] if by else []))
-    framed = add_period(data, time=time, period=period)
+    framed = with_period(data, time=time, period=period)
     dims = [by, "period"] if by else ["period"]
-    chart = cube(framed, by=dims, scales=cube_scales([m]))
+    chart = cube_of(framed, by=dims, scales=cube_scales([m]))
     kind = kind_of(m)
     # per (group, period): answers, and the sum and sum of squares of each answer's code
     n, s1, s2 = (a.reshape(-1, chart.shape[-1]) for a in kind.coded(kind.stats(chart, m)))

@@ -5,7 +5,8 @@ Every message says what was wrong, where (file, column, rows) and what to do.
 
 from __future__ import annotations
 
-__all__ = ["CxlabError", "DataValidationError", "ParameterError", "ReportError", "MissingDependencyError"]
+__all__ = ["CxlabError", "DataValidationError", "ParameterError", "ReportError", "MissingDependencyError",
+           "EngineError"]
 
 
 class CxlabError(Exception):
@@ -26,3 +27,7 @@ class ReportError(CxlabError, RuntimeError):
 
 class MissingDependencyError(CxlabError, ImportError):
     """An optional part of cxlab was used without its extra installed."""
+
+
+class EngineError(CxlabError, NotImplementedError):
+    """A database engine lacks an operation an analysis needs (the message names engine and operation)."""

@@ -18,7 +18,8 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import check_confidence, closest, require_columns
-from .errors import DataValidationError
+from .data.schemas import BLANK
+from .errors import DataValidationError, EngineError
 from .metric_defs import Metric, get_metric
 from .readout import decision, detectable_effects, format_readout
 from .stats.aggregate import CoMoments
@@ -32,7 +33,8 @@ from .stats.compare import (
     cuped_adjust,
     mean_diff,
 )
-from .stats.cube import cube
+from .stats.cube import Cube, cube
+from .stats.engines import cube_of, is_engine_source
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of, take
 from .stats.multiplicity import ADJUST_METHODS, adjust_p_values
@@ -247,12 +249,29 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     """
     c = check_confidence(confidence)
     require_columns(data, [variant])
-    arms = data[variant]
-    if arms.isna().any():
-        raise DataValidationError(f"Column {variant!r} has {int(arms.isna().sum())} unit(s) without an arm; "
-                                  "every unit needs its assignment.")
-    labels = list(arms.cat.categories) if isinstance(arms.dtype, pd.CategoricalDtype) else sorted(arms.unique())
-    labels = [lv for lv in labels if (arms == lv).any()]
+    ms = [get_metric(m) for m in metrics]
+    covariates = dict(covariates or {})
+    engine = is_engine_source(data)
+    if engine:  # inside the engine: one scan gives every arm's statistics and its size
+        if covariates:
+            raise EngineError(f"CUPED ({covariates}) needs each unit's covariate next to its outcome; the "
+                              f"engine path ({type(data).__name__}) does not compute co-moments yet. Load "
+                              "the rows (or a sample) into pandas for CUPED, or analyse without covariates.")
+        per_arm = cube_of(data, by=[variant],
+                          scales=cube_scales([m for m in ms if not kind_of(m).needs_rows]))
+        levels = list(per_arm.levels[0])
+        if BLANK in levels and per_arm.rows[levels.index(BLANK)] > 0:
+            raise DataValidationError(f"Column {variant!r} has {int(per_arm.rows[levels.index(BLANK)])} unit(s) "
+                                      "without an arm; every unit needs its assignment.")
+        labels = [lv for lv, n in zip(levels, per_arm.rows) if n > 0 and lv != BLANK]
+        counts = [int(per_arm.rows[levels.index(lv)]) for lv in labels]
+    else:
+        arms = data[variant]
+        if arms.isna().any():
+            raise DataValidationError(f"Column {variant!r} has {int(arms.isna().sum())} unit(s) without an arm; "
+                                      "every unit needs its assignment.")
+        labels = list(arms.cat.categories) if isinstance(arms.dtype, pd.CategoricalDtype) else sorted(arms.unique())
+        labels = [lv for lv in labels if (arms == lv).any()]
     if control not in labels:
         guess = closest(str(control), [str(x) for x in labels])
         raise DataValidationError(f"Control arm {control!r} is not in column {variant!r}"
@@ -261,19 +280,22 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     if len(labels) < 2:
         raise DataValidationError(f"Column {variant!r} holds one arm only ({labels[0]!r}); an experiment "
                                   "needs a control and at least one treatment.")
-    counts = [int((arms == lv).sum()) for lv in labels]
+    if not engine:
+        counts = [int((arms == lv).sum()) for lv in labels]
     srm = srm_check(counts, expected_weights, threshold=srm_threshold, labels=[str(x) for x in labels])
-    ms = [get_metric(m) for m in metrics]
-    covariates = dict(covariates or {})
     unknown = [k for k in covariates if k not in {m.name for m in ms}]
     if unknown:
         raise ValueError(f"`covariates` names {unknown}, which are not among the metrics {[m.name for m in ms]}.")
     for m in ms:
         if kind_of(m).needs_rows:
             raise ValueError(f"{m.name} is a quantile; compare durations with their means or ranks.")
-    frame = data.assign(**{variant: pd.Categorical(arms, categories=labels)})
     plain = [m for m in ms if m.name not in covariates]
-    per_arm = cube(frame, by=[variant], scales=cube_scales(plain)) if plain else None
+    if engine:
+        per_arm = _take_levels(per_arm, labels)
+        frame = None
+    else:
+        frame = data.assign(**{variant: pd.Categorical(arms, categories=labels)})
+        per_arm = cube(frame, by=[variant], scales=cube_scales(plain)) if plain else None
     ci = labels.index(control)
     treat = np.array([i for i in range(len(labels)) if i != ci])
     parts = []
@@ -370,3 +392,13 @@ def sample_check(data: pd.DataFrame, *, variant: str, planned_n: int = 0) -> pd.
     planned = planned_n if planned_n > 0 else np.nan
     return pd.DataFrame({"variant": counts.index.astype(str), "n": counts.to_numpy(), "planned": planned,
                          "percent_of_plan": 100 * counts.to_numpy() / planned})
+
+
+def _take_levels(per_arm: Cube, labels: list) -> Cube:
+    """The cube of the arms ``labels`` only, in that order (an engine's cube may hold empty or blank levels)."""
+    levels = list(per_arm.levels[0])
+    pick = np.array([levels.index(lv) for lv in labels])
+    return Cube(dims=per_arm.dims, levels=(pd.Index(labels),), rows=per_arm.rows[pick],
+                hists={k: a[pick] for k, a in per_arm.hists.items()}, scales=dict(per_arm.scales),
+                moments={k: a[pick] for k, a in per_arm.moments.items()}, shifts=dict(per_arm.shifts),
+                attrs=dict(per_arm.attrs))

@@ -12,7 +12,7 @@ from ._checks import check_confidence, require_columns
 from .errors import DataValidationError
 from .metric_defs import Metric, get_metric
 from .metrics import scores
-from .stats.cube import cube
+from .stats.engines import cube_of
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of, take
 
@@ -58,7 +58,7 @@ def league_table(data: pd.DataFrame, *, unit: str = "agent_id", metric: str | Me
     m = get_metric(metric)
     require_columns(data, [unit, m.column])
     kind = kind_of(m)
-    units = cube(data, by=[unit], scales=cube_scales([m]))
+    units = cube_of(data, by=[unit], scales=cube_scales([m]))
     st = kind.stats(units, m)
     keep = np.flatnonzero(st["n"] > 0)
     if len(keep) < 3:

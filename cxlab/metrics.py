@@ -18,7 +18,7 @@ import pandas as pd
 from ._checks import check_confidence
 from .metric_defs import METRICS, PROPORTION_METHODS, QUANTILE_METHODS, Metric, get_metric
 from .stats.cube import Cube
-from .stats.engines import cube_of
+from .stats.engines import cube_of, engine_quantile_rows, is_engine_source
 from .stats.estimates import (
     DEFAULT_CONFIDENCE,
     NPS_METHODS,
@@ -95,7 +95,9 @@ def scores(data: pd.DataFrame | str | Path, *,
     ----------
     data : pandas.DataFrame, str or pathlib.Path
         Rows in cxlab's vocabulary (see :mod:`cxlab.data`), or a parquet/CSV file, which
-        is aggregated inside DuckDB without loading it (quantile metrics need a DataFrame).
+        is aggregated inside DuckDB without loading it (quantile metrics need a DataFrame),
+        or an Ibis table / ``(url, table or query)`` pair, aggregated inside its engine in
+        one scan (quantiles there too: exact or approximate, as ``method`` says).
     metrics : sequence of str or Metric
         Names from :data:`METRICS` (``"nps"``, ``"csat"``, ``"ces"``, ``"fcr"`` ...) or
         :class:`Metric` definitions.
@@ -129,7 +131,8 @@ def scores(data: pd.DataFrame | str | Path, *,
     is_frame = isinstance(data, pd.DataFrame)
     row_metrics = [m for m in ms if kind_of(m).needs_rows]
     cube_metrics = [m for m in ms if not kind_of(m).needs_rows]
-    if row_metrics and not is_frame:
+    engine = is_engine_source(data)  # an Ibis table or (url, relation): quantiles inside the engine
+    if row_metrics and not is_frame and not engine:
         raise ValueError("Quantile metrics (medians, p90) need the rows: load the file with "
                          "cxlab.data and pass the DataFrame.")
     parts, exclusions = [], data.attrs.get("cxlab_exclusions") if is_frame else None
@@ -139,7 +142,8 @@ def scores(data: pd.DataFrame | str | Path, *,
         keep = np.flatnonzero(cube.rows.ravel() > 0)
         labels = cube.cell_labels().iloc[np.tile(keep, len(cube_metrics))].reset_index(drop=True)
         parts.append(pd.concat([labels, score_columns(cube, cube_metrics, c, keep)], axis=1))
-    parts += [_row_metric_rows(data, by_list, m, c) for m in row_metrics]
+    parts += [engine_quantile_rows(data, by_list, m, c) if engine else _row_metric_rows(data, by_list, m, c)
+              for m in row_metrics]
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if len(parts) > 1:  # restore the requested metric order
         order = {m.name: i for i, m in enumerate(ms)}

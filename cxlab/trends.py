@@ -11,7 +11,7 @@ from ._checks import check_confidence
 from .metric_defs import Metric, get_metric
 from .metrics import scores
 from .data.periods import PERIODS, add_period, period_label
-from .stats.cube import cube
+from .stats.engines import cube_of, with_period
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of, reshape, take
 from .stats.multiplicity import adjust_p_values
@@ -27,7 +27,7 @@ def trend(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("nps", "csat
     Returns the columns of :func:`cxlab.scores` with ``period`` after the ``by`` columns.
     """
     by_list = [] if by is None else [by] if isinstance(by, str) else list(by)
-    return scores(add_period(data, time=time, period=period), metrics=metrics,
+    return scores(with_period(data, time=time, period=period), metrics=metrics,
                   by=[*by_list, "period"], confidence=confidence)
 
 
@@ -73,8 +73,8 @@ def period_changes(data: pd.DataFrame, *, metrics: Sequence[str | Metric] = ("np
         raise ValueError(f"Period changes are not available for quantile metrics {bad}; "
                          "compare their intervals in the trend table instead.")
     by_list = [] if by is None else [by] if isinstance(by, str) else list(by)
-    framed = add_period(data, time=time, period=period)
-    per_period = cube(framed, by=[*by_list, "period"], scales=cube_scales(ms))
+    framed = with_period(data, time=time, period=period)
+    per_period = cube_of(framed, by=[*by_list, "period"], scales=cube_scales(ms))
     labels = per_period.cell_labels()
     nper = per_period.shape[-1]
     parts = []

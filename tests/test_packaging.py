@@ -21,7 +21,7 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = project["optional-dependencies"]
     declared = [*project["dependencies"], *extras["notebooks"], *extras["sql"], *extras["text"], *extras["weights"],
-                *extras["test"]]
+                *extras["ibis"], *extras["spark"], *extras["test"]]
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     listed = [d for d in env["dependencies"] if isinstance(d, str)]
     pip_part = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]

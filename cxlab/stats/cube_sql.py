@@ -1,7 +1,9 @@
-"""The cube of :mod:`cxlab.stats.cube`, computed inside DuckDB with ``GROUP BY``.
+"""The cube of :mod:`cxlab.stats.cube`, computed inside DuckDB with one ``GROUP BY`` (one scan).
 
 For parquet files and database tables that should not be loaded whole: only the per-cell
-statistics leave the database. The score columns are checked there first, with the
+statistics leave the database. The query is the one-pass aggregate of
+:mod:`cxlab.stats.cube_plan` (histogram bins as filtered counts, n / mean / variance, and the
+counts of bad score values) over the finest cells; margins are summed locally. The score columns are checked there first, with the
 loaders' wording (:mod:`cxlab.data`), so a bad value reads the same on either path.
 """
 
@@ -10,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .._checks import require_columns
 from ..data.problems import EXAMPLES, Problem, failure_message, show
-from ..data.schemas import BLANK, score_wording
+from ..data.schemas import score_wording
 from ..data.sources import check_file, row_numbers
 from ..errors import DataValidationError
 from .cube import Cube, Scale
+from .cube_plan import (ROWS, bin_name, check_counts, check_name, count_name, cube_from_groups, group_name,
+                        mean_name, var_name)
 
-__all__ = ["cube_sql"]
+__all__ = ["cube_sql", "one_pass_sql"]
 
 
 def _quote(name: str) -> str:
@@ -134,82 +137,52 @@ def cube_sql(source, *, by: Sequence[str] = (), scales: Mapping[str, Scale | Non
                                   "damaged (write it again).") from None
 
 
+def one_pass_sql(rel: str, by: Sequence[str], scales: Mapping[str, Scale | None],
+                 kinds: Mapping[str, str]) -> str:
+    """The single ``GROUP BY`` query of :mod:`cxlab.stats.cube_plan` over the relation ``rel``.
+
+    An inner projection reads each grouping value and each score once (integer columns keep
+    their type, text is read as the loaders read it); the outer query aggregates them.
+    """
+    inner = [f"{_group_expr(b, kinds)} AS {group_name(j)}" for j, b in enumerate(by)]
+    exprs = [group_name(j) for j in range(len(by))] + [f"count(*) AS {ROWS}"]
+    for i, (col, scale) in enumerate(scales.items()):
+        integer = _is_integer(kinds.get(col, ""))
+        v = f"v{i}"
+        inner.append(f"{_quote(col) if integer else _number(col, kinds)} AS {v}")
+        exprs.append(f"count({v}) AS {count_name(i)}")
+        if kinds.get(col) == "VARCHAR":
+            text = f"trim(translate({_quote(col)}, '{_WIDE}', '{_NARROW}'))"
+            inner.append(f"({_quote(col)} IS NOT NULL AND {text} <> '' AND {_number(col, kinds)} IS NULL) AS t{i}")
+            exprs.append(f"count(*) FILTER (WHERE t{i}) AS {check_name(i, 'text')}")
+        if scale is None:
+            exprs += [f"avg({v}) AS {mean_name(i)}", f"var_pop({v}) AS {var_name(i)}"]
+            continue
+        low, high = scale
+        exprs += [f"count(*) FILTER (WHERE {v} = {low + k}) AS {bin_name(i, k)}"
+                  for k in range(high - low + 1)]
+        if not integer:
+            exprs.append(f"count(*) FILTER (WHERE {v} <> floor({v})) AS {check_name(i, 'frac')}")
+        exprs.append(f"count(*) FILTER (WHERE {v} < {low} OR {v} > {high}) AS {check_name(i, 'off')}")
+    group = f" GROUP BY {', '.join(group_name(j) for j in range(len(by)))}" if by else ""
+    return f"SELECT {', '.join(exprs)} FROM (SELECT {', '.join(inner) or '1 AS one'} FROM {rel}){group}"
+
+
+def _is_integer(kind: str) -> bool:
+    return kind.upper() in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                            "USMALLINT", "UINTEGER", "UBIGINT", "BOOLEAN"}
+
+
+def _group_expr(b: str, kinds: Mapping[str, str]) -> str:
+    return f"NULLIF(trim({_quote(b)}), '')" if kinds.get(b) == "VARCHAR" else _quote(b)
+
+
 def _cube_sql(con, rel, source, by, scales, names, types) -> Cube:
     require_columns(pd.DataFrame(columns=list(names)), [*by, *scales],
                     where=f"The source {source!s}")
     kinds = dict(zip(names, (str(t) for t in types)))
-    problems = _score_problems(con, rel, source, scales, names, kinds)
-    if problems:
+    frame = con.sql(one_pass_sql(rel, by, scales, kinds)).df()
+    if check_counts(frame, scales):  # bad values: describe them as the loaders do (error path only)
+        problems = _score_problems(con, rel, source, scales, names, kinds)
         raise DataValidationError(failure_message(str(source), problems, row_numbers(source)))
-    group_expr = {b: (f"NULLIF(trim({_quote(b)}), '')" if kinds.get(b) == "VARCHAR" else _quote(b))
-                  for b in by}
-    group = ", ".join(f"{group_expr[b]} AS {_quote(b)}" for b in by)
-    group_keys = ", ".join(_quote(b) for b in by)
-    levels, blanks = [], []
-    for b in by:
-        vals = con.sql(f"SELECT DISTINCT {group_expr[b]} AS v FROM {rel} ORDER BY v NULLS LAST").df()["v"]
-        lv = pd.Index(vals.dropna().tolist())
-        blank = None
-        if vals.isna().any():
-            if BLANK in lv:
-                blank = lv.get_loc(BLANK)
-            else:
-                lv, blank = pd.Index([*lv, BLANK], dtype=object), len(lv)
-        levels.append(lv)
-        blanks.append(blank)
-    shape = tuple(len(lv) for lv in levels)
-
-    def positions(frame: pd.DataFrame) -> tuple:
-        out = []
-        for b, lv, blank in zip(by, levels, blanks):
-            col = frame[b]
-            pos = lv.get_indexer(col.where(col.notna(), None))
-            if col.isna().any():
-                pos = np.where(col.isna().to_numpy(), blank, pos)
-            out.append(pos)
-        return tuple(out)
-
-    select_by = f"{group}, " if by else ""
-    group_clause = f"GROUP BY {group_keys}" if by else ""
-    counts = con.sql(f"SELECT {select_by}count(*) AS n FROM {rel} {group_clause}").df()
-    rows = np.zeros(shape, dtype=np.int64)
-    np.add.at(rows, positions(counts), counts["n"].to_numpy() if by else counts["n"].sum())
-
-    hists: dict[str, np.ndarray] = {}
-    for col, scale in scales.items():
-        if scale is None:
-            continue
-        low, high = scale
-        value = _number(col, kinds)  # checked above: NULL only where blank
-        frame = con.sql(
-            f"SELECT {select_by}{value} AS v, count(*) AS n FROM {rel} "
-            f"GROUP BY {group_keys + ', ' if by else ''}v"
-        ).df()
-        v = frame["v"]
-        nb = high - low + 2
-        arr = np.zeros((*shape, nb), dtype=np.int64)
-        b = np.where(v.isna(), nb - 1, v.fillna(low).to_numpy() - low).astype(np.int64)
-        np.add.at(arr, (*positions(frame), b), frame["n"].to_numpy())
-        hists[col] = arr
-
-    moments: dict[str, np.ndarray] = {}
-    shifts: dict[str, float] = {}
-    for col, scale in scales.items():
-        if scale is not None:
-            continue
-        q = _number(col, kinds)
-        shift = con.sql(f"SELECT avg({q}) FROM {rel}").fetchall()[0][0]
-        shift = float(shift) if shift is not None else 0.0
-        frame = con.sql(
-            f"SELECT {select_by}count({q}) AS n, sum({q} - {shift!r}) AS s1, "
-            f"sum(({q} - {shift!r}) * ({q} - {shift!r})) AS s2, count(*) - count({q}) AS miss "
-            f"FROM {rel} {group_clause}"
-        ).df()
-        arr = np.zeros((*shape, 4), dtype=float)
-        stats_ = frame[["n", "s1", "s2", "miss"]].fillna(0.0).to_numpy()
-        np.add.at(arr, positions(frame), stats_ if by else stats_.sum(axis=0))
-        moments[col], shifts[col] = arr, shift
-
-    return Cube(dims=by, levels=tuple(levels), rows=rows, hists=hists,
-                scales={c: s for c, s in scales.items() if s is not None},
-                moments=moments, shifts=shifts)
+    return cube_from_groups(frame, by=by, scales=scales)
