@@ -66,8 +66,8 @@ def test_page_kernels_import_neither_scipy_nor_pydantic(tmp_path):
 
 
 #: cxlab.reports' layers: a module imports only modules of a lower rank, at module level or in a function.
-REPORT_LAYERS = {"catalog": 0, "cron": 0, "outputs": 1, "params": 1, "server": 1, "runner": 2, "pages": 2, "schedule": 3,
-                 "cli": 4}
+REPORT_LAYERS = {"catalog": 0, "cron": 0, "inputs": 1, "outputs": 1, "params": 2, "server": 1, "runner": 3, "pages": 2,
+                 "schedule": 4, "orchestrators": 4, "cli": 5}
 
 
 def test_reports_modules_import_only_downwards():
