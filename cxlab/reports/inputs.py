@@ -77,8 +77,7 @@ class DatabaseSource(BaseModel):
         if "://" not in value and not _VAR.search(value):
             raise ValueError("is not a database URL: write dialect+driver://user@host:port/database "
                              "(e.g. postgresql+psycopg://cx@warehouse:5432/cx), or ${AN_ENVIRONMENT_VARIABLE} holding it")
-        head, _, rest = value.partition("://")
-        user = rest.rpartition("@")[0]
+        user = value.partition("://")[2].rpartition("@")[0]
         if ":" in user and not _VAR.search(user):
             raise ValueError("holds a password; the parameter file and every run record would keep it. Put the "
                              "URL in an environment variable of the scheduler and write url: \"${CX_WAREHOUSE_URL}\"")
