@@ -306,3 +306,23 @@ def test_a_scheduled_job_reads_from_postgres_end_to_end(postgres, files, tmp_pat
     expected = cxlab.scores(cxlab.data.load_folder(files)["responses"], metrics=["nps"]).set_index("metric")
     assert overall.loc["nps", "value"] == pytest.approx(expected.loc["nps", "value"], abs=1e-12)
     assert overall.loc["nps", "n"] == expected.loc["nps", "n"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["segments", "comments"])
+def test_the_segments_and_comments_reports_run_from_a_database(lite, files, tmp_path, stem):
+    from cxlab.reports.catalog import REPORTS
+    from cxlab.reports.outputs import read_run_table
+    from cxlab.reports.runner import run_job
+
+    source = _source(lite) if stem == "segments" else {"url": lite, "tables": {
+        "responses": _source(lite)["tables"]["responses"]}}
+    params = _params(tmp_path, {"database": source, "locale": "en"})
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text(yaml.safe_dump({"jobs": {stem: {"notebook": str(ROOT / "notebooks" / f"{stem}.ipynb"),
+                                                        "params": str(params), "timeout": 300}}}), encoding="utf-8")
+    result = run_job(stem, schedule=schedule, outputs=tmp_path / "outputs")
+    assert result.ok and sorted(result.record["tables"]) == sorted(REPORTS[stem].names)
+    if stem == "comments":
+        masked = read_run_table(stem, "masked", outputs=tmp_path / "outputs")
+        assert masked["comments"].sum() > 0  # the comments came from the database
