@@ -13,9 +13,7 @@ queue instead, limit the ``cxlab/job`` tag to one run in the instance's ``dagste
           limit: 1
 """
 
-from __future__ import annotations
-
-import os
+import os  # no `from __future__ import annotations`: Dagster reads the context annotation
 
 import dagster as dg
 

@@ -1,9 +1,11 @@
 """Schedules on an orchestrator (issue 14, point 4): the DAG specs, the Airflow DAG file, the
-Dagster example, and ``airflow dags test`` of one job in Airflow's own virtual environment.
+Dagster example, and ``airflow dags test`` and ``dagster job execute`` of one job, each in the
+orchestrator's own virtual environment.
 
-Airflow 3 pins many packages, so it never goes into cxlab's environment: ``.ci/run`` builds
-a separate one (``$CXLAB_AIRFLOW_VENV``, by default ``~/.cache/cxlab-airflow/venv``) with
-Airflow and cxlab. Without it the last test is skipped, except under ``CI=true``, where it fails.
+Airflow 3 and Dagster pin many packages, so they never go into cxlab's environment: ``.ci/run``
+builds one for each (``$CXLAB_AIRFLOW_VENV``, ``$CXLAB_DAGSTER_VENV``; by default under
+``~/.cache``) with cxlab in it. Without them the last two tests are skipped, except under
+``CI=true``, where they fail.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from cxlab.reports.orchestrators import dag_specs, run_scheduled_job
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "orchestration"
 AIRFLOW_VENV = Path(os.environ.get("CXLAB_AIRFLOW_VENV", Path.home() / ".cache" / "cxlab-airflow" / "venv"))
+DAGSTER_VENV = Path(os.environ.get("CXLAB_DAGSTER_VENV", Path.home() / ".cache" / "cxlab-dagster" / "venv"))
 
 
 def _project(root: Path, *, data_rows: int = 0, notebook: str = "modes") -> Path:
@@ -205,10 +208,10 @@ def test_the_dagster_example_makes_a_job_and_schedule_per_job(tmp_path, monkeypa
 
 # ---- the real thing: `airflow dags test` in Airflow's own environment -------------------------
 
-def _airflow() -> Path:
-    exe = AIRFLOW_VENV / "bin" / "airflow"
+def _tool(venv: Path, name: str, variable: str) -> Path:
+    exe = venv / "bin" / name
     if not exe.is_file():
-        message = (f"no Airflow environment at {AIRFLOW_VENV} (.ci/run builds it; or set CXLAB_AIRFLOW_VENV)")
+        message = f"no {name} environment at {venv} (.ci/run builds it; or set {variable})"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -217,7 +220,7 @@ def _airflow() -> Path:
 
 @pytest.mark.slow
 def test_airflow_dags_test_runs_a_job_through_the_runner(tmp_path):
-    airflow = _airflow()
+    airflow = _tool(AIRFLOW_VENV, "airflow", "CXLAB_AIRFLOW_VENV")
     home = _project(tmp_path / "proj", data_rows=2000, notebook="scores")
     dags = tmp_path / "dags"
     dags.mkdir()
@@ -247,3 +250,31 @@ def test_airflow_dags_test_runs_a_job_through_the_runner(tmp_path):
     assert record["status"] == "succeeded" and "overall" in record["tables"]
     assert (home / "outputs" / "weekly" / "latest").exists()
     assert (runs[0].parent / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_dagster_job_execute_runs_a_job_through_the_runner(tmp_path):
+    dagster = _tool(DAGSTER_VENV, "dagster", "CXLAB_DAGSTER_VENV")
+    home = _project(tmp_path / "proj")
+    (tmp_path / "dagster_home").mkdir()
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home"), "CXLAB_HOME": str(home),
+           "PYTHONPATH": str(ROOT)}
+    example = FOLDER / "dagster_jobs.py"
+
+    def run(*args):
+        done = subprocess.run([str(a) for a in args], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=600, check=False)
+        assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+        return done
+
+    run(dagster, "definitions", "validate", "-f", example)
+    probe = ("import runpy, json, sys; d = runpy.run_path(sys.argv[1])['defs']; print(json.dumps({'jobs': "
+             "sorted(j.name for j in d.jobs), 'schedules': [[s.job_name, s.cron_schedule, s.execution_timezone] "
+             "for s in d.schedules]}))")
+    facts = json.loads(run(DAGSTER_VENV / "bin" / "python", "-c", probe, example).stdout.strip().splitlines()[-1])
+    assert facts == {"jobs": ["cxlab_on_demand", "cxlab_weekly"],
+                     "schedules": [["cxlab_weekly", "0 22 * * 0", "Asia/Shanghai"]]}
+    run(dagster, "job", "execute", "-f", example, "-j", "cxlab_weekly")
+    runs = _runs(home / "outputs" / "weekly")
+    assert len(runs) == 1 and json.loads(runs[0].read_text(encoding="utf-8"))["status"] == "succeeded"
+    assert (home / "outputs" / "weekly" / "latest").exists()
