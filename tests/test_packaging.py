@@ -66,8 +66,8 @@ def test_page_kernels_import_neither_scipy_nor_pydantic(tmp_path):
 
 
 #: cxlab.reports' layers: a module imports only modules of a lower rank, at module level or in a function.
-REPORT_LAYERS = {"catalog": 0, "cron": 0, "blocks": 0, "outputs": 1, "params": 1, "server": 2, "views": 2, "pages": 3,
-                 "static": 3, "runner": 4, "schedule": 5, "cli": 6}
+REPORT_LAYERS = {"catalog": 0, "cron": 0, "blocks": 0, "inputs": 1, "outputs": 1, "params": 2, "server": 2, "views": 2,
+                 "pages": 3, "static": 3, "runner": 4, "schedule": 5, "orchestrators": 5, "cli": 6}
 
 
 def test_reports_modules_import_only_downwards():

@@ -1,7 +1,9 @@
 """Reading rows from files and databases, before any validation.
 
 :func:`read_source` reads a CSV/TSV (encoding detected by :func:`detect_encoding`), Excel,
-parquet or DuckDB file, a DuckDB ``SELECT`` over files, or any SQLAlchemy database URL.
+parquet or DuckDB file, a DuckDB ``SELECT`` over files, or any SQLAlchemy database URL;
+:func:`database_columns` reads only the column names of a database table or query (the check
+a scheduled job makes before a kernel starts).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .._checks import closest, optional_import
 from ..errors import DataValidationError, MissingDependencyError
 from .problems import RowNumbers
 
-__all__ = ["check_file", "detect_encoding", "read_source", "row_numbers"]
+__all__ = ["check_file", "database_columns", "detect_encoding", "read_source", "row_numbers"]
 
 
 def detect_encoding(path: str | Path, *, sample_bytes: int = 1 << 20) -> str:
@@ -250,15 +252,18 @@ def _sqlite_path(url) -> Path | None:
     return Path(name.split("?")[0])
 
 
-def _read_database(text: str, table: str | None, query: str | None) -> pd.DataFrame:
+def _engine(text: str):
+    """A SQLAlchemy engine for the URL ``text``, with one cxlab error per way it can fail early:
+    not a URL, a driver that is not installed, a SQLite file that does not exist."""
     sqlalchemy = optional_import("sqlalchemy", "sql")
     shown = _safe_url(text)
-    if not (table or query):
-        raise ValueError(f"Reading {shown!r} needs `table=` or `query=`.")
     try:
         url = sqlalchemy.engine.make_url(text)
-    except sqlalchemy.exc.ArgumentError as err:
-        raise DataValidationError(f"{shown!r} is not a database URL ({_first_line(err)}).") from None
+    except (sqlalchemy.exc.ArgumentError, ValueError) as err:  # ValueError: a port that is not a number
+        raise DataValidationError(
+            f"{shown!r} is not a database URL ({_first_line(err)}). Write it as "
+            "dialect+driver://user@host:port/database, e.g. postgresql+psycopg://cx@db.example:5432/cx "
+            "or sqlite:////absolute/path.db.") from None
     lite = _sqlite_path(url)
     if lite is not None:  # SQLite would create an empty file: never as a side effect of a read
         if not lite.is_file():
@@ -266,24 +271,120 @@ def _read_database(text: str, table: str | None, query: str | None) -> pd.DataFr
                                       "path: sqlite:///relative/path.db or sqlite:////absolute/path.db.")
         url = url.set(database=f"file:{lite}?mode=ro", query={**url.query, "uri": "true"})
     try:
-        engine = sqlalchemy.create_engine(url)
+        return sqlalchemy.create_engine(url)
     except ImportError as err:
+        package = _DRIVERS.get(err.name or "", err.name)
         raise MissingDependencyError(
             f"Reading {shown} needs the database driver {err.name!r}, which is not installed: "
-            f"pip install {err.name}") from None
+            f"pip install {package}" + (" (or install cxlab[sql], which brings it)"
+                                        if err.name == "psycopg" else "")) from None
+    except sqlalchemy.exc.NoSuchModuleError as err:
+        raise MissingDependencyError(
+            f"{shown}: SQLAlchemy knows no dialect {url.drivername!r} ({_first_line(err)}). Check the "
+            "part before '://' (postgresql+psycopg, mysql+pymysql, sqlite ...), or install the "
+            "dialect's package.") from None
+
+
+#: Import name of a database driver -> what to ``pip install``.
+_DRIVERS = {"psycopg": "'psycopg[binary]'", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient",
+            "pymysql": "pymysql", "pyodbc": "pyodbc", "oracledb": "oracledb"}
+
+
+def _connect(engine, shown: str):
+    """``engine.connect()``, or a DataValidationError saying the database cannot be reached."""
+    sqlalchemy = optional_import("sqlalchemy", "sql")
     try:
-        with engine.connect() as con:
+        return engine.connect()
+    except sqlalchemy.exc.SQLAlchemyError as err:
+        raise DataValidationError(
+            f"Cannot connect to {shown}: {_first_line(getattr(err, 'orig', None) or err)}. Check the host, "
+            "port, database name and user in the URL, that the server is running and that this "
+            "machine may reach it.") from None
+
+
+def _check_table(con, shown: str, table: str) -> None:
+    sqlalchemy = optional_import("sqlalchemy", "sql")
+    schema, _, name = table.rpartition(".")
+    tables = sqlalchemy.inspect(con).get_table_names(schema=schema or None)
+    views = sqlalchemy.inspect(con).get_view_names(schema=schema or None)
+    if name not in tables and name not in views:
+        near = closest(name, [*tables, *views])
+        raise DataValidationError(
+            f"{shown} has no table {table!r}" + (f" (did you mean {near!r}?)" if near else "")
+            + f". Tables there{' in schema ' + repr(schema) if schema else ''}: {sorted(tables)}.")
+
+
+def _select(table: str | None, query: str | None) -> str:
+    if query:
+        return query
+    return ".".join(f'"{part}"' for part in str(table).split("."))
+
+
+def _read_database(text: str, table: str | None, query: str | None) -> pd.DataFrame:
+    sqlalchemy = optional_import("sqlalchemy", "sql")
+    shown = _safe_url(text)
+    if not (table or query):
+        raise ValueError(f"Reading {shown!r} needs `table=` or `query=`.")
+    engine = _engine(text)
+    try:
+        with _connect(engine, shown) as con:
             if table and not query:
-                tables = sqlalchemy.inspect(con).get_table_names()
-                if table not in tables:
-                    near = closest(table, tables)
-                    raise DataValidationError(
-                        f"{shown} has no table {table!r}" + (f" (did you mean {near!r}?)" if near else "")
-                        + f". Tables there: {sorted(tables)}.")
-            return pd.read_sql(sqlalchemy.text(query or f'SELECT * FROM "{table}"'), con)
+                _check_table(con, shown, table)
+            return pd.read_sql(sqlalchemy.text(query or f"SELECT * FROM {_select(table, None)}"), con)
     except (sqlalchemy.exc.SQLAlchemyError, pd.errors.DatabaseError) as err:
         raise DataValidationError(f"Reading {shown} failed: {_first_line(err)}. Check the URL, "
                                   "the table and the query.") from None
+    finally:
+        engine.dispose()
+
+
+def database_columns(url: str, *, table: str | None = None, query: str | None = None) -> tuple[list[str], bool]:
+    """The column names of a database table or query, and whether it has a row, reading no rows.
+
+    Parameters
+    ----------
+    url : str
+        A SQLAlchemy database URL (``postgresql+psycopg://...``, ``sqlite:////path.db``).
+    table, query : str
+        A table (or view) name, optionally ``schema.table``; or a ``SELECT`` query. One of them.
+
+    Returns
+    -------
+    columns : list of str
+        The names, as the database returns them.
+    has_rows : bool
+        Whether the table or query yields at least one row.
+
+    Raises
+    ------
+    DataValidationError
+        Not a database URL, the database cannot be reached, no such table (the tables are
+        listed), or the query fails.
+    MissingDependencyError
+        SQLAlchemy or the URL's driver is not installed (the message says what to install).
+    ValueError
+        Neither or both of ``table`` and ``query``.
+    """
+    sqlalchemy = optional_import("sqlalchemy", "sql")
+    shown = _safe_url(url)
+    if bool(table) == bool(query):
+        raise ValueError(f"Reading {shown!r} needs exactly one of `table=` and `query=`.")
+    engine = _engine(url)
+    try:
+        with _connect(engine, shown) as con:
+            if table:
+                _check_table(con, shown, table)
+            inner = f"SELECT * FROM {_select(table, None)}" if table else query.strip().rstrip(";")
+            try:
+                result = con.execute(sqlalchemy.text(f"SELECT * FROM ({inner}) AS cxlab_source LIMIT 1"))
+                columns, has_rows = list(result.keys()), result.first() is not None
+            except sqlalchemy.exc.SQLAlchemyError as err:
+                what = f"The query on {shown}" if query else f"Reading table {table!r} of {shown}"
+                raise DataValidationError(f"{what} failed: {_first_line(getattr(err, 'orig', None) or err)}. "
+                                          "Check the table and column names in it.") from None
+            return [str(c) for c in columns], has_rows
+    finally:
+        engine.dispose()
 
 
 def check_file(source: str | Path) -> Path:

@@ -25,8 +25,9 @@ from .. import METRICS
 from .._checks import closest
 from .._paths import project_root, resolve
 from ..errors import ParameterError
-from .catalog import REPORTS, Input, Report
+from .catalog import REPORTS
 from .cron import check_cron
+from .inputs import DatabaseSource, check_inputs
 
 __all__ = ["project_root", "resolve", "ScoresParams", "ExperimentParams", "BeforeAfterParams", "SegmentsParams",
            "CommentsParams", "REPORT_PARAMS", "Job", "Schedule", "load_schedule", "load_parameters", "find_job",
@@ -58,11 +59,38 @@ class _Params(BaseModel):
     locale: Literal["", "zh", "en"] = Field("", description="zh or en (empty: $CXLAB_LOCALE, else from the data)")
 
 
-class ScoresParams(_Params):
+class _Sourced(_Params):
+    """A report reading a folder of files (``data_dir``) or, instead, a database (``database``)."""
+
+    data_dir: str = "data/sample"
+    database: dict = Field({}, description="read the tables from a database instead of data_dir: url, tables "
+                                           "(see cxlab.reports.inputs.DatabaseSource)")
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, value: dict) -> dict:
+        if not value:
+            return value
+        try:
+            return DatabaseSource.model_validate(value).model_dump()
+        except ValidationError as err:
+            raise ValueError("; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'database'}: "
+                + ("unknown name (database takes url and tables; each table takes table or query, and columns)"
+                   if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, "))
+                for e in err.errors())) from None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Sourced:
+        if self.database and "data_dir" in self.model_fields_set:
+            raise ValueError("give data_dir (files) or database, not both")
+        return self
+
+
+class ScoresParams(_Sourced):
     """Parameters of ``notebooks/scores.ipynb`` (the score-computation report)."""
 
     title: str = "CX scores report"
-    data_dir: str = "data/sample"
     period: Literal["week", "month", "quarter"] = "week"
     start: str = ""
     end: str = ""
@@ -177,11 +205,10 @@ class BeforeAfterParams(_Params):
         return self
 
 
-class SegmentsParams(_Params):
+class SegmentsParams(_Sourced):
     """Parameters of ``notebooks/segments.ipynb``."""
 
     title: str = "Segment analysis"
-    data_dir: str = "data/sample"
     dimensions: list[str] = ["journey_stage", "channel", "region", "customer_type", "time_slot"]
     crosses: list[list[str]] = [["customer_type", "channel"], ["age_band", "channel"]]
     metrics: list[str] = ["nps", "csat", "ces"]
@@ -218,11 +245,10 @@ class SegmentsParams(_Params):
         return self
 
 
-class CommentsParams(_Params):
+class CommentsParams(_Sourced):
     """Parameters of ``notebooks/comments.ipynb``."""
 
     title: str = "Customer comments"
-    data_dir: str = "data/sample"
     score: str = "csat"
     low: list[int] = [1, 2]
     high: list[int] = [4, 5]
@@ -422,79 +448,3 @@ def _check_types(raw: dict, declared: dict, where: Path) -> None:
         if expected is not None and not isinstance(value, expected):
             raise ParameterError(f"{where}: {name} should be {declared[name]['inferred_type_name']}, "
                                  f"got {type(value).__name__} {value!r}.")
-
-
-def _names(value: Any) -> list[str]:
-    """Column names in a parameter's value: a name, a list (of lists) of names, a dict's values."""
-    if isinstance(value, str):
-        return [value] if value else []
-    if isinstance(value, dict):
-        return [n for v in value.values() for n in _names(v)]
-    if isinstance(value, (list, tuple)):
-        return [n for v in value for n in _names(v)]
-    return []
-
-
-def _header(path: Path) -> tuple[list[str], bool]:
-    """A data file's column names and whether it has any row, reading as little as possible."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        meta = pq.ParquetFile(path)
-        return list(meta.schema_arrow.names), meta.metadata.num_rows > 0
-    if suffix in (".csv", ".tsv", ".txt"):
-        from ..data.sources import detect_encoding
-
-        head = pd.read_csv(path, encoding=detect_encoding(path), sep="\t" if suffix == ".tsv" else ",", nrows=1,
-                           dtype=str)
-        return [str(c) for c in head.columns], len(head) > 0
-    from ..data.sources import read_source
-
-    frame = read_source(path)
-    return [str(c) for c in frame.columns], len(frame) > 0
-
-
-def _input_file(report: Report, spec: Input, values: dict) -> tuple[str, Path | None]:
-    if report.source == "data_file":
-        return str(values.get(spec.table, spec.table)), resolve(values["data_file"])
-    folder = resolve(values["data_dir"])
-    found = [folder / f"{spec.table}{ext}" for ext in (".parquet", ".csv") if (folder / f"{spec.table}{ext}").exists()]
-    return spec.table, (found[0] if found else None)
-
-
-def check_inputs(report: Report, values: dict[str, Any], where: Path) -> None:
-    """Check the data files against exactly the tables and columns ``report`` reads (its ``inputs``).
-
-    ``values`` are the report's validated parameters (defaults filled in). A required table
-    must exist; a table that exists must have rows and every column it is read for, after
-    the ``columns`` mapping. Raises a ParameterError naming the file and what is missing.
-    """
-    mapping = values.get("columns") or {}
-    problems = []
-    for spec in report.inputs:
-        table, path = _input_file(report, spec, values)
-        if path is None:
-            if spec.required:
-                problems.append(f"{resolve(values['data_dir'])} has no {table}.parquet or {table}.csv")
-            continue
-        try:
-            header, has_rows = _header(path)
-        except Exception as err:  # noqa: BLE001 - any unreadable file is one plain problem
-            problems.append(f"{path} cannot be read as the {table} table: {err}")
-            continue
-        present = {mapping.get(c, c) for c in header}
-        if not has_rows:
-            problems.append(f"{path} has a header but no data rows; the {report.name} report reads the {table} "
-                            "table" + ("" if spec.required else " when it is there (remove the file to skip it)"))
-        wanted = [*spec.columns, *(c for name in spec.named_by for c in _names(values.get(name)))]
-        needed = list(dict.fromkeys(METRICS[c].column if c in METRICS and c not in present else c for c in wanted))
-        missing = [c for c in needed if c not in present]
-        if missing:
-            hints = [f"{c!r} (closest: {g!r})" if (g := closest(c, header)) else repr(c) for c in missing]
-            problems.append(f"{path} lacks column(s) the {report.name} report reads from the {table} table: "
-                            f"{', '.join(hints)}; rename them in the file, or map yours with "
-                            '`columns: {"your name": "cxlab name"}` in the parameter file')
-    if problems:
-        raise ParameterError(f"{where}: the data does not fit the {report.name} report:\n"
-                             + "\n".join(f"  - {p}" for p in problems))
