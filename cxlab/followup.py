@@ -17,7 +17,7 @@ __all__ = ["follow_up", "follow_up_summary"]
 def follow_up(data: pd.DataFrame, *, metric: str | Metric = "csat", at_most: int | None = None,
               time: str = "submitted_at", hours: float = 24,
               show: Sequence[str] = ("response_id", "customer_id", "channel", "journey_stage", "agent_id",
-                                     "comment")) -> pd.DataFrame:
+                                     "comment", "followed_up_at")) -> pd.DataFrame:
     """The closed-loop list: every low score, with who to call back and by when.
 
     Parameters
@@ -60,27 +60,33 @@ def follow_up(data: pd.DataFrame, *, metric: str | Metric = "csat", at_most: int
 _PERIODS = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}
 
 
-def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week", hours: float = 24) -> pd.DataFrame:
+def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week", hours: float = 24,
+                      done: str = "followed_up_at") -> pd.DataFrame:
     """The follow-up list in one line for a manager: how many to call back this period, how many are late.
 
     Parameters
     ----------
     follow : pandas.DataFrame
-        A list from :func:`follow_up` (``submitted`` and ``deadline`` columns).
+        A list from :func:`follow_up` (``submitted`` and ``deadline`` columns; ``done`` when the
+        data records call-backs).
     as_of : timestamp, optional
         When the list is read; default the newest ``submitted`` (the end of the data).
     period : {"day", "week", "month", "quarter"}
         The current period is the one holding ``as_of`` (weeks run Monday to Sunday).
     hours : float
         The call-back deadline the list was made with (reported alongside).
+    done : str
+        The column with each call-back's time, if the data has it. An answer is late when its
+        call-back came after the deadline, or none is recorded and the deadline has passed;
+        without the column no call-back is recorded, so every passed deadline counts.
 
     Returns
     -------
     pandas.DataFrame
         One row: ``as_of``, ``since`` (start of the current period), ``to_call`` (low answers
-        submitted since then), ``overdue`` (of those, deadline passed by ``as_of``: late unless a
-        call-back was already made, which the data does not record), ``due`` (deadline still
-        ahead), ``hours`` and ``all_time`` (the whole list's length).
+        submitted since then), ``overdue`` (of those, late by ``as_of``), ``due`` (deadline still
+        ahead, no call-back yet), ``hours``, ``all_time`` (the whole list), ``past_deadline``
+        (late in the whole list), ``open`` (no call-back recorded) and ``call_backs_recorded``.
 
     Examples
     --------
@@ -92,15 +98,19 @@ def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week",
     require_columns(follow, ["submitted", "deadline"])
     if period not in _PERIODS:
         raise ValueError(f"`period` must be one of {', '.join(_PERIODS)}; got {period!r}.")
-    submitted = pd.to_datetime(follow["submitted"])
+    submitted, deadline = pd.to_datetime(follow["submitted"]), pd.to_datetime(follow["deadline"])
     when = pd.Timestamp(as_of) if as_of is not None else (submitted.max() if len(follow) else pd.NaT)
+    recorded = done in follow.columns
+    called = pd.to_datetime(follow[done]) if recorded else pd.Series(pd.NaT, index=follow.index)
     if pd.isna(when):
-        return pd.DataFrame({"as_of": [pd.NaT], "since": [pd.NaT], "to_call": [0], "overdue": [0], "due": [0],
-                             "hours": [hours], "all_time": [0]})
+        return pd.DataFrame([{"as_of": pd.NaT, "since": pd.NaT, "to_call": 0, "overdue": 0, "due": 0, "hours": hours,
+                              "all_time": 0, "past_deadline": 0, "open": 0, "call_backs_recorded": recorded}])
     since = pd.Period(when.tz_localize(None) if when.tzinfo else when, freq=_PERIODS[period]).start_time
     if when.tzinfo:
         since = since.tz_localize(when.tzinfo)
-    current = follow[(submitted >= since) & (submitted <= when)]
-    late = int((pd.to_datetime(current["deadline"]) < when).sum())
-    return pd.DataFrame({"as_of": [when], "since": [since], "to_call": [len(current)], "overdue": [late],
-                         "due": [len(current) - late], "hours": [hours], "all_time": [len(follow)]})
+    late = (called.isna() & (deadline < when)) | (called > deadline)
+    current = (submitted >= since) & (submitted <= when)
+    return pd.DataFrame([{"as_of": when, "since": since, "to_call": int(current.sum()),
+                          "overdue": int((current & late).sum()), "due": int((current & ~late & called.isna()).sum()),
+                          "hours": hours, "all_time": len(follow), "past_deadline": int(late.sum()),
+                          "open": int(called.isna().sum()), "call_backs_recorded": recorded}])

@@ -28,6 +28,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .metric_defs import METRICS
+from .translations.loop import LOOP
+from .translations.notebooks import PROSE
 
 __all__ = [
     "ENV",
@@ -104,6 +106,12 @@ _COLUMNS = {
     "rel_interval": ("相对变化区间", "Relative change interval"), "submitted": ("提交时间", "Submitted"),
     "deadline": ("回访截止", "Call back by"), "response_id": ("答卷编号", "Response"),
     "customer_id": ("客户编号", "Customer"), "comment": ("评论", "Comment"),
+    # the follow-up list in one line (cxlab.followup.follow_up_summary)
+    "as_of": ("截至", "As of"), "since": ("本期起始", "Period from"), "to_call": ("本期待回访", "To call back"),
+    "overdue": ("本期已超时", "Late this period"), "due": ("未到期", "Not yet due"), "hours": ("回访时限（小时）", "Within (hours)"),
+    "all_time": ("名单总数", "Whole list"), "past_deadline": ("累计超时", "Late in all"), "open": ("未回访", "No call-back"),
+    "call_backs_recorded": ("数据含回访记录", "Call-backs in data"), "breach_share": ("超时占比 %", "Late %"),
+    "followed_up_at": ("回访时间", "Called back"),
     # drivers of the sample data
     "first_response_min": ("首次响应时长（分钟）", "First response (min)"), "contacts": ("联系次数", "Contacts"),
     "reopened": ("重开", "Reopened"), "agent_tenure_months": ("坐席司龄（月）", "Agent tenure (months)"),
@@ -268,69 +276,8 @@ _WORDS = {
 }
 
 
-#: The report notebooks' prose (key nb.<notebook>.<section>).
-_PROSE = {
-    'nb.before_after.intro': ('某项无法随机分配的变更先在部分地区上线。双重差分比较实施地区与其他地区的变化，季节因素因而相互抵消；事件研究和安慰剂日期检验两组在变更前是否同步变化；中断时间序列只看实施地区的水平与趋势变化。',
-        'A change that could not be randomised went live in some regions first. Difference-in-differences\ncompares the change in the treated regions with the change elsewhere, so the season cancels out;\nthe event study and a placebo date check that the groups moved together before; the interrupted\ntime series reads the level and trend change in the treated regions alone.'),
-    'nb.before_after.outcome_over_time': ('## 指标随时间变化：实施组与其他组',
-        '## The outcome over time, treated against the rest'),
-    'nb.before_after.difference_in_differences': ('## 双重差分',
-        '## Difference-in-differences'),
-    'nb.before_after.did_groups_move': ('## 变更前两组是否同步？事件研究与安慰剂检验',
-        '## Did the groups move together before? Event study and placebo'),
-    'nb.before_after.interrupted_time_series': ('## 实施地区的中断时间序列',
-        '## Interrupted time series in the treated units'),
-    'nb.comments.intro': ('评分说明问题在哪里，评论说明为什么。每条评论先脱敏（手机号、身份证号、银行卡号、邮箱替换为标签）；随后按旅程环节和渠道列出区分低分与高分的关键词、低分评论的高频短语、评论情感与评分的对照，以及低分评论的主题和示例。',
-        'Scores say where; comments say why. Every comment is masked first (phone, ID-card and bank-card\nnumbers, e-mails become labels); then the words that separate low from high scores, per journey\nstage and channel, frequent phrases of low scores, how positive the comments are next to the score, and the themes of the\nlow-score comments with examples.'),
-    'nb.comments.personal_data_found': ('## 发现并脱敏的个人信息',
-        '## Personal data found and masked'),
-    'nb.comments.words_low_scores': ('## 低分与高分评论的关键词',
-        '## Words of low scores against high scores'),
-    'nb.comments.frequent_phrases_low': ('## 低分评论的高频短语\n\n分句内的词序列，每条评论只计一次；每一行对应不同的评论。',
-        '## Frequent phrases of low scores\n\nWord sequences within a clause, counted once per comment; each row names different comments.'),
-    'nb.comments.sentiment_next_score': ('## 情感与评分对照\n\n每条评论为正面的概率（中文与英文模型，离线运行；训练方式与准确率见 README），按旅程环节和渠道列出，并与同一批回答的平均评分并排。',
-        '## Sentiment next to the score\n\nThe probability that each comment is positive (Chinese and English models, offline; see the\nREADME for how they were trained and how accurate they are), per journey stage and channel,\nbeside the mean score of the same answers.'),
-    'nb.comments.themes_low_score': ('## 低分评论的主题（示例已脱敏）',
-        '## Themes of the low-score comments (examples masked)'),
-    'nb.experiment.intro': ('先做可信度检查（各组是否符合设计的分配比例？实验是否改变了谁来答问卷？样本量是否达到计划？），再给出每个实验组在每个指标上的效应及其区间（已对同时检验多个指标做校正），最后用一句话给出结论。',
-        "Trust checks first (do the arms hold the designed shares? did the treatment change who answers\nthe survey? did the test reach its planned size?), then each arm's effect on each metric with its\ninterval, corrected for testing many metrics at once, and the decision in one sentence."),
-    'nb.experiment.trust_checks': ('## 可信度检查',
-        '## Trust checks'),
-    'nb.experiment.effects': ('## 效应\n\n相对对照组的差值：比率和占比为百分点，NPS 为分，均值为原单位。校正后的 p 值对所有实验组和指标做 Holm 校正；最小可检测效应是该实验以 80% 检验力能发现的最小效应。',
-        '## Effects\n\nDifferences against the control arm: percentage points for rates and shares, points for NPS, units for means. `p_adjusted` is Holm-corrected over every arm and metric; `mde` is the smallest effect the test could detect with 80 % power.'),
-    'nb.experiment.decision': ('## 结论',
-        '## Decision'),
-    'nb.scores.intro': ('每个问卷与服务指标及其区间（置信水平见参数 `confidence`）：总体、随时间变化（以及经多重比较校正后真实的周期间变化）、按旅程环节（含加权综合得分）、按渠道（并列问卷作答率）。第一张表说明每个指标剔除了多少行及原因。\n\n*由 `cxlab run` 运行；在 JupyterLab 中用 **cxlab** 内核打开可进一步探索。使用默认参数（`cxlab sample` 生成的示例数据）可从头运行到尾。*',
-        'Every survey and service metric with its interval (at the `confidence` level): overall, over time (with the changes\nbetween periods that are real, after correcting for the number of comparisons), by journey stage with the\nweighted composite, and by channel beside its survey response rate. The first table says how\nmany rows each metric had to leave out, and why.\n\n*Run by `cxlab run`; open it in JupyterLab with the **cxlab** kernel to explore. It runs top to\nbottom on the defaults (the sample data from `cxlab sample`).*'),
-    'nb.scores.rows_behind_numbers': ('## 数据行的去向\n\n空白回答不计入对应指标，但绝不悄悄丢弃：这里按原因逐一计数。',
-        '## Rows behind the numbers\n\nBlank answers are left out of a metric, never silently: each is counted here by reason.'),
-    'nb.scores.overall': ('## 总体',
-        '## Overall'),
-    'nb.scores.over_time': ('## 随时间变化\n\n色带为置信区间。某周期回答少，色带就宽，这不代表真实的波动。',
-        '## Over time\n\nBands are intervals at the `confidence` level. Few answers in a period make a wide band, not a real swing.'),
-    'nb.scores.changes_from_previous': ('### 与上一周期相比的变化\n\n“显著”基于全表 Holm 校正后的 p 值，表再长也不会因偶然而误报。',
-        '### Changes from the previous period\n\n`significant` uses Holm-adjusted p-values across the whole table, so a long table does not produce false alarms by chance alone.'),
-    'nb.scores.by_journey_stage': ('## 按旅程环节',
-        '## By journey stage'),
-    'nb.scores.by_channel': ('## 按渠道\n\n作答率低说明该评分只代表少数客户；请两者对照阅读。',
-        '## By channel\n\nA low response rate means the score speaks for few customers; read the two together.'),
-    'nb.segments.intro': ('分组对比指出哪些分组差异是真实的（并标出样本太少、不参与排名的分组）；排行榜用收缩估计为坐席排名，不让运气取胜；控制图标出评分下滑的触点；关键驱动因素显示哪些流程指标影响满意度；闭环名单列出每一位需要在 24 小时内回访的低分客户。',
-        'Breakdowns say which segment differences are real (and flag segments too small to rank); league\ntables rank agents on shrunken estimates so luck does not win; control charts flag a touchpoint\nwhose score drops; key drivers show which process metrics move satisfaction; the closed-loop list\nnames every low scorer to call back within 24 hours.'),
-    'nb.segments.breakdowns': ('## 分组对比\n\n“与其他组不同”表示经 Holm 校正后与其余分组有差异；样本太少（少于 `min_n` 条回答）的分组不参与排名。',
-        '## Breakdowns\n\n`differs` marks segments that differ from the rest after a Holm correction; `small` segments (fewer than `min_n` answers) are never ranked.'),
-    'nb.segments.response_rates': ('## 作答率\n\n作答者很少的分组，只代表自选择的少数人。',
-        '## Response rates\n\nA segment where few answer speaks for a self-selected few.'),
-    'nb.segments.league_table_funnel': ('## 排行榜与漏斗图',
-        '## League table and funnel'),
-    'nb.segments.heatmap': ('## 热力图',
-        '## Heatmap'),
-    'nb.segments.alerts': ("## 预警\n\n每个周期与之前各周期比较（Laney p' 控制图）；跌破下控制限即为预警。",
-        "## Alerts\n\nEach period against the periods before it (Laney p'-chart); a drop beyond the lower limit is an alert."),
-    'nb.segments.key_drivers': ('## 关键驱动因素',
-        '## Key drivers'),
-    'nb.segments.closed_loop_who': ('## 闭环：需要回访的客户',
-        '## Closed loop: who to call back'),
-}
+
+
 
 
 def _table() -> dict[str, dict[str, str]]:
@@ -338,7 +285,8 @@ def _table() -> dict[str, dict[str, str]]:
     out |= {f"val.{k}": _both(*v) for k, v in _VALUES.items()}
     out |= {f"unit.{k}": _both(*v) for k, v in _UNITS.items()}
     out |= {k: _both(*v) for k, v in _WORDS.items()}
-    out |= {k: _both(*v) for k, v in _PROSE.items()}
+    out |= {k: _both(*v) for k, v in PROSE.items()}
+    out |= {k: _both(*v) for k, v in LOOP.items()}  # issue 16
     return out
 
 

@@ -18,8 +18,8 @@ from . import i18n
 from .metric_defs import METRICS
 
 __all__ = ["use_cjk_font", "cjk_font", "cjk_font_files", "font_advice", "plot_trend", "plot_estimates",
-           "plot_trends", "plot_breakdown", "plot_forest", "plot_funnel", "plot_heatmap", "plot_keywords", "plot_phrases", "plot_sentiment", "sentiment_shares",
-           "CJK_FONTS"]
+           "plot_trends", "plot_breakdown", "plot_forest", "plot_funnel", "plot_heatmap", "plot_keywords", "plot_phrases",
+           "plot_sentiment", "sentiment_shares", "plot_changes", "CJK_FONTS"]
 
 #: Fonts with Chinese glyphs, in order of preference (Debian's fonts-noto-cjk first).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
@@ -362,5 +362,36 @@ def plot_sentiment(table: pd.DataFrame, *, locale: str = "en") -> plt.Figure:
         right.plot(table["score_mean"].tolist()[::-1], labels, "o", color=sns.color_palette()[0])
         right.set_xlabel(i18n.t("plot.mean_score", locale))
     sns.despine(fig=fig)
+
+
+# issue 16: the improvement loop's effect charts
+def plot_changes(history: pd.DataFrame, status: pd.DataFrame, *, locale: str = "en") -> plt.Figure:
+    """One panel per registered change: its effect and always-valid interval at each run.
+
+    ``history`` is :func:`cxlab.loop.update_history`'s table, ``status`` this run's
+    :func:`cxlab.loop.verify_all` table (its primary rows name the changes, their metric,
+    direction and smallest effect worth having). Zero is the solid line, the smallest effect
+    worth having the dashed one; a filled marker is a verdict, an open one a look still waiting.
+    """
+    use_cjk_font()
+    rows = status[status["primary"]].reset_index(drop=True)
+    fig, axes = plt.subplots(max(len(rows), 1), 1, figsize=(7, 2.4 * max(len(rows), 1)), squeeze=False)
+    for ax, (_, change) in zip(axes[:, 0], rows.iterrows()):
+        mine = history[(history["change_id"] == change["change_id"]) & (history["metric"] == change["metric"])]
+        mine = mine.dropna(subset=["value"]).groupby("as_of", sort=True).tail(1)
+        x = pd.to_datetime(mine["as_of"])
+        for when, (_, r) in zip(x, mine.iterrows()):
+            color = sns.color_palette()[0]
+            ax.errorbar([when], [r["value"]], yerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
+                        fmt="o", color=color, capsize=3, mfc="white" if r["status"] == "waiting" else color)
+        smallest = change["smallest_effect"] * (1 if change["direction"] == "up" else -1)
+        ax.axhline(0, color="0.4", linewidth=1)
+        ax.axhline(smallest, color="0.6", linewidth=1, linestyle="--", label=i18n.t("plot.smallest_effect", locale))
+        ax.set_title(f"{change['change_id']}: {change['title']} ({i18n.t('val.' + change['status'], locale)})",
+                     fontsize="medium")
+        ax.set_ylabel(_label(status, change["metric"], locale))
+        ax.legend(fontsize="small", loc="best")
+        sns.despine(ax=ax)
+    axes[-1, 0].set_xlabel(i18n.t("plot.effect_runs", locale))
     fig.tight_layout()
     return fig

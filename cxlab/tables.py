@@ -53,9 +53,9 @@ _HIDDEN = {"se", "confidence", "method", "test", "statistic", "z_vs_rest", "judg
 _PAIRS = (("ci_low", "ci_high", "interval"), ("rel_ci_low", "rel_ci_high", "rel_interval"),
           ("funnel_low", "funnel_high", "funnel"), ("limit_low", "limit_high", "limits"))
 _P = {"p_value", "p_adjusted", "p_vs_rest", "p_table", "pre_trend_p_value"}
-_COUNTS = {"n", "rows", "rows_read", "n_missing", "previous_n", "n_control", "n_treatment", "count_low", "count_high",
+_COUNTS = {"to_call", "overdue", "due", "all_time", "past_deadline", "open", "n", "rows", "rows_read", "n_missing", "previous_n", "n_control", "n_treatment", "count_low", "count_high",
            "comments", "items", "observed", "responded", "planned", "rank", "topic", "relative"}
-_PERCENTS = {"share", "share_low", "share_high", "expected_share", "rate", "percent_of_plan", "positive",
+_PERCENTS = {"share", "share_low", "share_high", "expected_share", "rate", "percent_of_plan", "positive", "breach_share",
              "probability", "importance", "overall", "rel_diff"}
 #: Columns in the metric's own unit: rounded by the metric (NPS points one decimal, CES means two).
 _METRIC_VALUES = {"value", "ci_low", "ci_high", "previous_value", "diff", "shrunk", "funnel_low", "funnel_high",
@@ -64,7 +64,7 @@ _WITH_UNIT = {"value", "previous_value", "shrunk", "value_control", "value_treat
 _SIGNED = {"diff", "rel_diff"}
 _TWO_DECIMALS = {"weight", "score_mean", "beta", "odds_ratio", "z", "chi2"}
 _SIGNIFICANCE = ("significant", "differs")
-_FLAGS = {"ok", "alert", "warning", "cuped", "treated", "judged"}
+_FLAGS = {"call_backs_recorded", "ok", "alert", "warning", "cuped", "treated", "judged"}
 _FREE_TEXT = {"word", "phrase", "terms", "examples", "text", "label", "comment", "unit", "level", "period",
               "previous", "variant"}
 _NAMES = {"segment", "driver", "column"}  # values that are column names

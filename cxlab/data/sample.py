@@ -87,6 +87,10 @@ PLANTED = {
                         "agent tenure helps a little"},
     "tiny_agent": {"agent_id": "A099", "responses": 3,
                    "note": "three perfect answers; must not top a league table"},
+    # issue 16: the three registered changes of params/changes.yaml and the status each must reach
+    "changes": {"onboarding_b": "verified", "onboarding_c": "no_effect", "claims_rollout": "verified",
+                "note": "guide B works (the experiment's B arm), guide C does nothing (its C arm), the claims "
+                        "process rolled out to 华东 and 华南 / East and South works (the rollout)"},
 }
 
 def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:

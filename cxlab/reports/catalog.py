@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-__all__ = ["Table", "Input", "Report", "SCORES", "SEGMENTS", "EXPERIMENT", "BEFORE_AFTER", "COMMENTS", "REPORTS"]
+__all__ = ["Table", "Input", "Report", "SCORES", "SEGMENTS", "EXPERIMENT", "BEFORE_AFTER", "COMMENTS", "CHANGES", "REPORTS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,8 @@ _KEYWORDS = ("side", "word", "count_low", "count_high", "log_odds", "z")
 _PHRASES = ("phrase", "comments", "share_low", "share_high", "ratio")
 _SENTIMENT = ("comments", "score_mean", "positive", "ci_low", "ci_high", "probability")
 _EFFECT = ("value", "se", "ci_low", "ci_high", "p_value")
-_FOLLOW_UP = ("as_of", "since", "to_call", "overdue", "due", "hours", "all_time")
+_FOLLOW_UP = ("as_of", "since", "to_call", "overdue", "due", "hours", "all_time", "past_deadline", "open",
+              "call_backs_recorded")
 
 SCORES = Report("scores", (
     Table("exclusions", ("table", "rows_read", "column", "reason", "rows", "share"),
@@ -201,5 +202,28 @@ COMMENTS = Report("comments", (
           "themes of the low-score comments, with masked examples"),
 ), inputs=(Input("responses", columns=("comment",), named_by=("score", "by")),))
 
+# issue 16: the improvement loop (notebooks/changes.ipynb)
+_VERDICT = ("value", "se", "ci_low", "ci_high", "status", "reason")
+CHANGES = Report("changes", (
+    Table("register", ("change_id", "title", "owner", "stage", "channel", "segment", "effective", "ends", "design",
+                       "table", "metric", "direction", "smallest_effect", "primary"),
+          "the registered changes (`register`), one row per change and metric"),
+    Table("status", ("change_id", "title", "owner", "stage", "channel", "design", "metric", "primary", "direction",
+                     "smallest_effect", "effective", "as_of", "n_control", "n_treatment", *_VERDICT, "confidence",
+                     "check_p_value", "answers_needed", "expected_date", "method", "status_text", "reason_text"),
+          "each change's effect with its always-valid interval, status and reason at this run"),
+    Table("history", ("run_at", "as_of", "change_id", "metric", "primary", *_VERDICT, "previous_status", "changed",
+                      "status_since", "verified_on"),
+          "every run's statuses so far (the last good run's history plus this run)"),
+    Table("next_stages", ("stage", "metric", "n", "value", "ci_low", "ci_high", "gap", "rank", "open_changes",
+                          "changes"),
+          "journey stages on `stage_metric` over the last 8 weeks, the one that most needs a change first"),
+    Table("suggestions", ("source", "dimension", "level", "metric", "period", "value", "open_changes"),
+          "changes worth registering: the weakest stage and recent alerts per `alert_by` (never registered)"),
+    Table("follow_up_summary", ("metric", *_FOLLOW_UP, "breach_share"),
+          "the follow-up list's size and deadline breaches (counts only, no personal data)"),
+), inputs=(Input("responses", columns=("submitted_at", "journey_stage"),
+                 named_by=("stage_metric", "alert_by", "follow_up_metric")),))
+
 #: Notebook name (file stem) -> its declared tables.
-REPORTS: dict[str, Report] = {r.name: r for r in (SCORES, SEGMENTS, EXPERIMENT, BEFORE_AFTER, COMMENTS)}
+REPORTS: dict[str, Report] = {r.name: r for r in (SCORES, SEGMENTS, EXPERIMENT, BEFORE_AFTER, COMMENTS, CHANGES)}
