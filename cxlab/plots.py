@@ -362,6 +362,8 @@ def plot_sentiment(table: pd.DataFrame, *, locale: str = "en") -> plt.Figure:
         right.plot(table["score_mean"].tolist()[::-1], labels, "o", color=sns.color_palette()[0])
         right.set_xlabel(i18n.t("plot.mean_score", locale))
     sns.despine(fig=fig)
+    fig.tight_layout()
+    return fig
 
 
 # issue 16: the improvement loop's effect charts
@@ -384,6 +386,8 @@ def plot_changes(history: pd.DataFrame, status: pd.DataFrame, *, locale: str = "
             color = sns.color_palette()[0]
             ax.errorbar([when], [r["value"]], yerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
                         fmt="o", color=color, capsize=3, mfc="white" if r["status"] == "waiting" else color)
+        if len(x):  # one run so far: a readable month around it, not years of empty axis
+            ax.set_xlim(x.min() - pd.Timedelta(days=14), x.max() + pd.Timedelta(days=14))
         smallest = change["smallest_effect"] * (1 if change["direction"] == "up" else -1)
         ax.axhline(0, color="0.4", linewidth=1)
         ax.axhline(smallest, color="0.6", linewidth=1, linestyle="--", label=i18n.t("plot.smallest_effect", locale))

@@ -67,7 +67,7 @@ _SIGNIFICANCE = ("significant", "differs")
 _FLAGS = {"call_backs_recorded", "ok", "alert", "warning", "cuped", "treated", "judged"}
 _FREE_TEXT = {"word", "phrase", "terms", "examples", "text", "label", "comment", "unit", "level", "period",
               "previous", "variant"}
-_NAMES = {"segment", "driver", "column"}  # values that are column names
+_NAMES = {"segment", "driver", "column", "dimension"}  # values that are column names
 
 
 def overview(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

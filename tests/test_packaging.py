@@ -67,7 +67,7 @@ def test_page_kernels_import_neither_scipy_nor_pydantic(tmp_path):
 
 #: cxlab.reports' layers: a module imports only modules of a lower rank, at module level or in a function.
 REPORT_LAYERS = {"catalog": 0, "cron": 0, "blocks": 0, "inputs": 1, "outputs": 1, "params": 2, "server": 2, "views": 2,
-                 "pages": 3, "static": 3, "runner": 4, "schedule": 5, "orchestrators": 5, "cli": 6}
+                 "changes_view": 3, "pages": 4, "static": 4, "runner": 5, "schedule": 6, "orchestrators": 6, "cli": 7}
 
 
 def test_reports_modules_import_only_downwards():

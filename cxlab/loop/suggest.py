@@ -100,9 +100,8 @@ def follow_up_summary(responses: pd.DataFrame, *, metric: str = "csat", hours: f
     upto = _window(responses, time, as_of, weeks=520)
     show = ("response_id",) + ((done,) if done in upto.columns else ())
     listed = follow_up(upto, metric=metric, time=time, hours=hours, show=show)
-    end = upto[time].max() if len(upto) else None
-    now = (pd.Timestamp(as_of) if as_of else end)
-    now = None if now is None or pd.isna(now) else now.normalize() + pd.Timedelta(days=1)
+    # read at the end of the day ``as_of`` (its last second), else at the newest answer
+    now = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1) if as_of else None
     out = summarise(listed, as_of=now, hours=hours, done=done)
     out.insert(0, "metric", str(metric))
     out["breach_share"] = 100 * out["past_deadline"] / out["all_time"].where(out["all_time"] > 0)

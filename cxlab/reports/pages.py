@@ -14,9 +14,10 @@ import html
 from pathlib import Path
 
 from .blocks import Cards, Chart, Heading, Html, Page, Switch, png
+from .changes_view import changes_view
 from .views import comments_view, experiment_view, overview_view, run_state, segments_view
 
-__all__ = ["run_state", "overview_app", "segments_app", "experiment_app", "comments_app", "widgets",
+__all__ = ["run_state", "changes_app", "overview_app", "segments_app", "experiment_app", "comments_app", "widgets",
            "serve_command", "serve", "run_page_server", "VOILA_SETTINGS", "PUBLIC_PATHS"]
 
 # re-exported: the server that serves these pages (cxlab.pages.VOILA_SETTINGS is documented)
@@ -103,3 +104,8 @@ def experiment_app(job: str = "experiment_onboarding", outputs: str | Path = "ou
 def comments_app(job: str = "comments_weekly", outputs: str | Path = "outputs", locale: str | None = None):
     """Comments: what was masked, words and phrases of low scores, sentiment beside the score, themes."""
     return widgets(comments_view(job, outputs, locale or None))
+
+
+def changes_app(job: str = "changes_weekly", outputs: str | Path = "outputs", locale: str | None = None):
+    """The improvement loop: each registered change's status, reason and effect over the runs."""
+    return widgets(changes_view(job, outputs, locale or None))

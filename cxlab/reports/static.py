@@ -26,16 +26,20 @@ from .._paths import resolve
 from .blocks import Html, Page, to_html
 from .params import load_schedule
 from .outputs import latest_run
-from .views import VIEWS, page_state
+from .changes_view import changes_view
+from .views import VIEWS as _TABLE_VIEWS
+from .views import page_state
 
 __all__ = ["PAGES_DIR", "page_jobs", "build_job_pages", "build_index", "build_all", "page_file", "missing_page", "job_title",
            "rebuild_after_run", "build_stale"]
 
 #: Where the built pages live, under the outputs folder.
 PAGES_DIR = "pages"
-_TITLES = {"scores": "page.overview", "segments": "page.segments", "experiment": "page.experiment",
+#: Report notebook (file stem) -> the view of its page.
+VIEWS = {**_TABLE_VIEWS, "changes": changes_view}
+_TITLES = {"changes": "page.changes", "scores": "page.overview", "segments": "page.segments", "experiment": "page.experiment",
            "comments": "page.comments"}
-_APPS = {"scores": "overview", "segments": "segments", "experiment": "experiment", "comments": "comments"}
+_APPS = {"changes": "changes", "scores": "overview", "segments": "segments", "experiment": "experiment", "comments": "comments"}
 
 
 def page_jobs(schedule: str | Path = "params/schedule.yaml") -> dict[str, str]:

@@ -28,7 +28,7 @@ from .blocks import Card, Cards, Chart, Heading, Html, Page, Picker, Switch
 from .catalog import COMMENTS, EXPERIMENT, SCORES, SEGMENTS, Table
 from .outputs import latest_run
 
-__all__ = ["run_state", "page_state", "overview_view", "segments_view", "experiment_view", "comments_view", "VIEWS"]
+__all__ = ["run_state", "page_state", "read_table", "table_block", "overview_view", "segments_view", "experiment_view", "comments_view", "VIEWS"]
 
 
 def _runs(job_dir: Path) -> list[dict]:
@@ -90,7 +90,7 @@ def page_state(job: str, outputs: str | Path, locale: str | None, *peek: Table) 
     return (run_state(job, outputs, locale=chosen) if chosen != "en" else state), chosen
 
 
-def _table(state: dict, table: Table) -> pd.DataFrame | None:
+def read_table(state: dict, table: Table) -> pd.DataFrame | None:
     """A declared table of the run ``state`` shows, or None if that run did not save it."""
     path = state["folder"] / "tables" / f"{table.name}.parquet"
     return pd.read_parquet(path) if path.exists() else None
@@ -100,11 +100,14 @@ def _page(title_key: str, state: dict, loc: str) -> Page:
     return Page(title=i18n.t(title_key, loc), banner=state["message"], level=state["level"], locale=loc)
 
 
-def _fmt(frame: pd.DataFrame, loc: str, kind: Table | None = None, css: str = "cx-table", **options) -> Html:
+def table_block(frame: pd.DataFrame, loc: str, kind: Table | None = None, css: str = "cx-table", **options) -> Html:
     """A table for people (:func:`cxlab.tables.for_people`), or "(no rows)" in words."""
     if frame.empty:
         return Html(f"<p><i>{html.escape(i18n.t('none', loc))}</i></p>", css)
     return Html(tables.for_people(frame, kind, locale=loc, html=True, **options), css)
+
+
+_table, _fmt = read_table, table_block  # the names the page functions use
 
 
 def _below(label_key: str, loc: str, *blocks: Html) -> Html:
