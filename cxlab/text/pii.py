@@ -93,12 +93,15 @@ _PLATE = re.compile(r"(?<!\[)(?:车牌|牌照|车号|(?:licen[cs]e )?plate)(?:�
 # --- 3. digit runs ------------------------------------------------------------------------------
 # Digit groups (an ID's last group may end in X) joined by up to four separator characters.
 _GROUP = r"[0-9]+(?:[Xx](?![A-Za-z0-9]))?"
-_RUN = re.compile(r"[(+]{0,2}" + _GROUP + r"(?:[ \-.()+\r\n]{1,4}" + _GROUP + r")*")
+_RUN = re.compile(r"[(+]{0,2}" + _GROUP + r"(?:[ \t\f\v\-.()+\r\n]{1,4}" + _GROUP + r")*")
 _GROUP_RE = re.compile(_GROUP)
+# Dates (2026-11-03, 2026.11.03, 2026/11/03) are read apart from the digits around them.
+_DATE = re.compile(r"(?<![0-9])(?<![0-9][-./])[0-9]{4}([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])"
+                   r"(?![0-9])(?![-./][0-9])")
 _MAX_DIGITS = 22  # 0086 + a 16-digit landline form; ID cards 18; bank cards 19
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_LANDLINE = re.compile(r"0(?:10|2[0-9])[1-9][0-9]{6,7}|0[3-9][0-9]{2}[1-9][0-9]{6,7}")
+_LANDLINE = re.compile(r"0(?:10|2[0-9])[1-9][0-9]{7}|0[3-9][0-9]{2}[1-9][0-9]{6,7}")  # 010, 02x: 8 digits
 _LOCAL = re.compile(r"[2-9][0-9]{6,7}")
 _AREA = re.compile(r"0[1-9][0-9]{1,2}")
 # Province codes of resident IDs (GB/T 2260 first two digits).
@@ -181,7 +184,7 @@ def _phone(d: str, plus: bool) -> str | None:
 
 
 def _stretch_kind(n: str, groups: list[tuple[int, int]], seps: list[str], i: int, j: int,
-                  glued: bool) -> str | None:
+                  only_mobile: bool) -> str | None:
     """The kind of personal data groups ``i..j`` of a run form, or None."""
     d = "".join(n[a:b] for a, b in groups[i:j + 1]).upper()
     inner = seps[i:j]
@@ -192,7 +195,7 @@ def _stretch_kind(n: str, groups: list[tuple[int, int]], seps: list[str], i: int
         return None  # decimals (0.13812345678, "0.5 0.25"): dots must be the only separator, used twice
     start, end = groups[i][0], groups[j][1]
     plus = "+" in n[max(0, start - 3):start]
-    if glued:  # straight after a Latin letter: only a mobile (tel13812345678), never an id's digits
+    if only_mobile:  # after a Latin letter (tel13812345678, never an id's digits) or inside a dashed number
         return "mobile" if _phone(d, plus) == "mobile" else None
     if _valid_id(d):
         return "id_card"
@@ -222,16 +225,19 @@ def _run_spans(n: str, run: re.Match) -> list[tuple[int, int, str]]:
     glued_before = run.start() > 0 and n[run.start() - 1].isascii() and n[run.start() - 1].isalpha() \
         and groups[0][0] == run.start()
     glued_after = run.end() < len(n) and n[run.end()].isascii() and n[run.end()].isalnum()
-    out, i = [], 0
+    out, i, taken = [], 0, -1  # taken: the last group of the last item found
     while i < len(groups):
         found = None
+        # Inside a dashed number (a date, an id), only a mobile may start after a dash that does
+        # not follow an item: "2000-02-01 2000-02-01" holds no landline.
+        inside = i > 0 and seps[i - 1].strip() == "-" and taken != i - 1
         if not (i > 0 and seps[i - 1] == "."):  # digits after "1." are a fraction
             digits, j_max = 0, i
             while j_max < len(groups) and digits + groups[j_max][1] - groups[j_max][0] <= _MAX_DIGITS:
                 digits += groups[j_max][1] - groups[j_max][0]
                 j_max += 1
             for j in range(j_max - 1 - (glued_after and j_max == len(groups)), i - 1, -1):
-                kind = _stretch_kind(n, groups, seps, i, j, glued_before and i == 0)
+                kind = _stretch_kind(n, groups, seps, i, j, (glued_before and i == 0) or inside)
                 if kind:
                     found = (j, kind)
                     break
@@ -246,7 +252,8 @@ def _run_spans(n: str, run: re.Match) -> list[tuple[int, int, str]]:
         while n.count("(", a, b) > n.count(")", a, b) and n[a] in "(+":
             a += 1
         out.append((a, b, kind))
-        i = j + 1
+        i = taken = j + 1
+        taken -= 1
     return out
 
 
@@ -270,9 +277,10 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
                 continue
             if free(a, b):
                 found.append((a, b, kind))
-    if found:  # blank what is found so digit runs stop at it
+    blank = [(a, b) for a, b, _ in found] + [m.span() for m in _DATE.finditer(n) if free(*m.span())]
+    if blank:  # digit runs stop at what is found and at dates
         chars = list(n)
-        for a, b, _ in found:
+        for a, b in blank:
             chars[a:b] = "\x00" * (b - a)
         n = "".join(chars)
     for run in _RUN.finditer(n):
