@@ -240,7 +240,7 @@ def _landline(draw) -> str:
     local = str(draw(st.integers(2, 9))) + _digit_string(draw, draw(st.sampled_from([6, 7])) if len(area) == 4 else 7)
     form = draw(st.sampled_from(["groups", "brackets", "+86", "0086"]))
     if form == "brackets":
-        return f"({area}){draw(st.sampled_from(['', ' ']))}{draw(_groups(local))}"
+        return f"({area}){draw(st.sampled_from(['', ' ']))}{draw(_groups(local, [[len(local)], [len(local) - 4, 4]]))}"
     if form in ("+86", "0086"):
         return f"{form} {area[1:]} {draw(_groups(local, [[len(local)], [len(local) - 4, 4]]))}"
     return draw(_groups(area + local, [[len(area), len(local)], [len(area), len(local) - 4, 4],

@@ -71,9 +71,10 @@ def _fold(text: str) -> str:
     return text if text.isascii() else text.translate(_fold_table())
 
 
-# Anything personal data needs: a digit of any script, an @, or a label word.
+# Anything personal data needs: a digit of any script, an @, or a label word (in folded text).
 _MAYBE = re.compile(r"[\d@＠﹫\u2460-\u2473]|微信|威信|薇信|[vw][xX]|wechat|weixin|qq|ｑｑ|扣扣|企鹅|车牌|牌照|车号|plate",
                     re.IGNORECASE)
+_LABEL_WORD = re.compile(r"微信|威信|薇信|v信|vx|wx|wechat|weixin|qq|扣扣|企鹅|车牌|牌照|车号|plate", re.IGNORECASE)
 
 # --- 2. labelled items --------------------------------------------------------------------------
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+ ?@ ?[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,}")
@@ -91,12 +92,13 @@ _PLATE = re.compile(r"(?<!\[)(?:车牌|牌照|车号|(?:licen[cs]e )?plate)(?:�
                     re.IGNORECASE)
 
 # --- 3. digit runs ------------------------------------------------------------------------------
-# Digit groups (an ID's last group may end in X) joined by up to four separator characters.
+# Digit groups (an ID's last group may end in X) joined by up to six separator characters
+# (spaces, dashes, dots, brackets, plus signs, line breaks: "138 - 1234\r\n  5678").
 _GROUP = r"[0-9]+(?:[Xx](?![A-Za-z0-9]))?"
-_RUN = re.compile(r"[(+]{0,2}" + _GROUP + r"(?:[ \t\f\v\-.()+\r\n]{1,4}" + _GROUP + r")*")
+_RUN = re.compile(r"[(+]{0,2}" + _GROUP + r"(?:[ \t\f\v\-.()+\r\n]{1,6}" + _GROUP + r")*")
 _GROUP_RE = re.compile(_GROUP)
 # Dates (2026-11-03, 2026.11.03, 2026/11/03) are read apart from the digits around them.
-_DATE = re.compile(r"(?<![0-9])(?<![0-9][-./])[0-9]{4}([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])"
+_DATE = re.compile(r"(?<![0-9)])(?<![0-9][-./])[0-9]{4}([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])"
                    r"(?![0-9])(?![-./][0-9])")
 _MAX_DIGITS = 22  # 0086 + a 16-digit landline form; ID cards 18; bank cards 19
 
@@ -189,7 +191,7 @@ def _stretch_kind(n: str, groups: list[tuple[int, int]], seps: list[str], i: int
     d = "".join(n[a:b] for a, b in groups[i:j + 1]).upper()
     inner = seps[i:j]
     first = n[groups[i][0]:groups[i][1]]
-    dotted = inner[1:] if first in ("86", "0086") else inner  # "+86 138.1234.5678"
+    dotted = inner[1:] if first in ("86", "0086") and inner[:1] != ["."] else inner  # "+86 138.1234.5678"
     if "." in dotted and (any(s != "." and ")" not in s for s in dotted)
                           or (len(dotted) == 1 and not _AREA.fullmatch(first))):
         return None  # decimals (0.13812345678, "0.5 0.25"): dots must be the only separator, used twice
@@ -228,8 +230,8 @@ def _run_spans(n: str, run: re.Match) -> list[tuple[int, int, str]]:
     out, i, taken = [], 0, -1  # taken: the last group of the last item found
     while i < len(groups):
         found = None
-        # Inside a dashed number (a date, an id), only a mobile may start after a dash that does
-        # not follow an item: "2000-02-01 2000-02-01" holds no landline.
+        # Inside a dashed number (a date, an id), after a dash that does not follow an item, only
+        # a whole 11-digit group may be a mobile: "工单号20260000-1300 1000000元" holds none.
         inside = i > 0 and seps[i - 1].strip() == "-" and taken != i - 1
         if not (i > 0 and seps[i - 1] == "."):  # digits after "1." are a fraction
             digits, j_max = 0, i
@@ -237,6 +239,8 @@ def _run_spans(n: str, run: re.Match) -> list[tuple[int, int, str]]:
                 digits += groups[j_max][1] - groups[j_max][0]
                 j_max += 1
             for j in range(j_max - 1 - (glued_after and j_max == len(groups)), i - 1, -1):
+                if inside and j > i:
+                    continue
                 kind = _stretch_kind(n, groups, seps, i, j, (glued_before and i == 0) or inside)
                 if kind:
                     found = (j, kind)
@@ -268,9 +272,10 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e, _ in found)
 
-    for m in _EMAIL.finditer(n):
-        found.append((m.start(), m.end(), "email"))
-    for pattern, kind in ((_WXID, "wechat"), (_WECHAT, "wechat"), (_QQ, "qq"), (_PLATE, "plate")):
+    if "@" in n:
+        found += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(n)]
+    labelled = ((_WXID, "wechat"), (_WECHAT, "wechat"), (_QQ, "qq"), (_PLATE, "plate")) if _LABEL_WORD.search(n) else ()
+    for pattern, kind in labelled:
         for m in pattern.finditer(n):
             a, b = m.span("id") if "id" in pattern.groupindex else m.span()
             if pattern is _WECHAT and not m.group("strong") and not re.search(r"[0-9_\-]", m.group("id")):
