@@ -256,8 +256,7 @@ def _run_spans(n: str, run: re.Match) -> list[tuple[int, int, str]]:
         while n.count("(", a, b) > n.count(")", a, b) and n[a] in "(+":
             a += 1
         out.append((a, b, kind))
-        i = taken = j + 1
-        taken -= 1
+        taken, i = j, j + 1
     return out
 
 
