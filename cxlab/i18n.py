@@ -129,6 +129,9 @@ _VALUES = {
     "(all)": ("（全部）", "(all)"), "did not respond": ("未作答", "did not respond"),
     "question left blank": ("该题空白", "question left blank"),
     "not a suggestion ticket": ("非建议类工单", "not a suggestion ticket"),
+    # issue 15: kinds of masked personal data (cxlab.text.PERSONAL_DATA)
+    "mobile": ("手机号", "mobile"), "landline": ("座机", "landline"), "wechat": ("微信号", "WeChat ID"),
+    "qq": ("QQ号", "QQ number"), "plate": ("车牌号", "licence plate"),
 }
 
 #: Units of measurement (:attr:`cxlab.metric_defs.Metric.measure`).
