@@ -8,17 +8,23 @@ The layers, each importing only from the ones above it (a test walks the imports
 ``cxlab.metric_defs``       the metric registry: ``Metric``, ``METRICS``, ``get_metric``
 ``cxlab.data``              schemas, sources (files, databases), loaders, periods, sample
 ``cxlab.stats``             rows -> sufficient statistics (``aggregate``, ``cube``,
-                            ``cube_sql``, ``engines``); the metric kinds (``kinds``) that
+                            ``cube_plan``, ``cube_sql``, ``cube_ibis``, ``engines``: in
+                            pandas or inside any engine); the metric kinds (``kinds``) that
                             own each kind's arithmetic; ``estimates``, ``compare``,
                             ``ordinal``, ``multiplicity``, ``shrinkage``, ``power``,
                             ``sequential``. Never sees rows except to aggregate them.
 analyses                    ``metrics`` (``scores``), ``segments``, ``league``,
                             ``followup``, ``weighting``, ``trends``, ``alerts``,
                             ``drivers``, ``experiments``, ``beforeafter``
+``cxlab.loop``              the improvement loop: the change register, verification at
+                            every run, status history, suggestions
 ``cxlab.text``              personal-data masking, tokens, keywords, sentiment
-presentation                ``i18n`` (the zh / en translation table), ``readout`` (the
-                            experiment's wording), ``tables``, ``plots``
-``cxlab.reports``           catalog, cron, params, outputs, runner, schedule, pages, server, cli
+presentation                ``i18n`` (the zh / en translation table, with
+                            ``translations``), ``readout`` (the experiment's wording),
+                            ``memo`` (a report's opening memo), ``tables``, ``plots``
+``cxlab.reports``           catalog, cron, inputs, params, outputs, blocks, views,
+                            changes_view, static, pages, server, runner, schedule,
+                            orchestrators, cli
 ==========================  ==========================================================
 
 The public API: ``cxlab.scores``, ``cxlab.segment_scores``, ``cxlab.nps/csat/ces``,
@@ -50,6 +56,7 @@ _SUBMODULES = {
     "i18n": "i18n",
     "kinds": "stats.kinds",
     "league": "league",
+    "loop": "loop",
     "memo": "memo",
     "experiments": "experiments",
     "metrics": "metrics",
