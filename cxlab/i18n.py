@@ -92,6 +92,13 @@ _COLUMNS = {
     "share_high": ("高分中占比 %", "Share of high %"), "expected_share": ("应有占比 %", "Expected share %"),
     "rate": ("作答率 %", "Response rate %"), "percent_of_plan": ("达成计划 %", "Percent of plan"),
     "positive": ("正面 %", "Positive %"), "probability": ("正面概率 %", "Probability positive %"),
+    # issue 15: three-class sentiment
+    "negative": ("负面 %", "Negative %"), "neutral": ("中性 %", "Neutral %"),
+    "mixed": ("褒贬兼有 %", "Mixed %"), "sentiment": ("情感", "Sentiment"),
+    "n_negative": ("负面条数", "Negative"), "n_neutral": ("中性条数", "Neutral"), "n_positive": ("正面条数", "Positive"),
+    "negative_ci_low": ("负面 % 下限", "Negative % low"), "negative_ci_high": ("负面 % 上限", "Negative % high"),
+    "neutral_ci_low": ("中性 % 下限", "Neutral % low"), "neutral_ci_high": ("中性 % 上限", "Neutral % high"),
+    "positive_ci_low": ("正面 % 下限", "Positive % low"), "positive_ci_high": ("正面 % 上限", "Positive % high"),
     # tests and flags
     "p_value": ("p 值", "p"), "p_adjusted": ("p 值（校正）", "p (adjusted)"), "p_vs_rest": ("p 值（对其余）", "p (vs rest)"),
     "p_table": ("p 值（整表）", "p (table)"), "pre_trend_p_value": ("前趋势 p 值", "Pre-trend p"),
@@ -192,9 +199,12 @@ _WORDS = {
     "page.words_low": ("低分评论的关键词", "Words of low scores"), "page.segment": ("分组", "Segment"),
     "page.phrases": ("低分评论的高频短语", "Frequent phrases of low scores"),
     "page.sentiment": ("情感与评分对照", "Sentiment next to the score"),
-    "page.sentiment_note": ("正面 %：被判为正面的评论占比及其 95% 区间；正面概率：正面概率的平均值。",
-                            "Positive: percent of comments read as positive, with its 95 % interval; "
-                            "probability: mean probability of positive."),
+    # issue 15: three-class sentiment
+    "page.sentiment_note": ("负面 / 中性 / 正面 %：被判为该类的评论占比及其 95% 区间（中性不计入任何一方）；"
+                            "褒贬兼有：同一条评论里既有明显正面、又有明显负面的分句；正面概率：正面概率的平均值。",
+                            "Negative / neutral / positive: percent of comments read as each, with its 95 % interval "
+                            "(a neutral comment counts for neither side); mixed: a clearly positive and a clearly "
+                            "negative clause in one comment; probability: mean probability of positive."),
     "page.by": ("按", "By"), "page.topics": ("低分评论的主题", "Themes of the low-score comments"),
     # report notebooks
     "nb.no_tickets": ("*数据文件夹中没有工单表，工单相关部分已跳过。*",
@@ -223,8 +233,9 @@ _PROSE = {
         '## Words of low scores against high scores'),
     'nb.comments.frequent_phrases_low': ('## 低分评论的高频短语\n\n分句内的词序列，每条评论只计一次；每一行对应不同的评论。',
         '## Frequent phrases of low scores\n\nWord sequences within a clause, counted once per comment; each row names different comments.'),
-    'nb.comments.sentiment_next_score': ('## 情感与评分对照\n\n每条评论为正面的概率（中文与英文模型，离线运行；训练方式与准确率见 README），按旅程环节和渠道列出，并与同一批回答的平均评分并排。',
-        '## Sentiment next to the score\n\nThe probability that each comment is positive (Chinese and English models, offline; see the\nREADME for how they were trained and how accurate they are), per journey stage and channel,\nbeside the mean score of the same answers.'),
+    # issue 15: three-class sentiment
+    'nb.comments.sentiment_next_score': ('## 情感与评分对照\n\n每条评论被判为负面、中性或正面（中文与英文模型，离线运行；训练方式与准确率见 README），按旅程环节和渠道列出各类占比及其区间，并与同一批回答的平均评分并排。',
+        '## Sentiment next to the score\n\nEach comment read as negative, neutral or positive (Chinese and English models, offline; see the\nREADME for how they were trained and how accurate they are); the share of each class with its\ninterval, per journey stage and channel, beside the mean score of the same answers.'),
     'nb.comments.themes_low_score': ('## 低分评论的主题（示例已脱敏）',
         '## Themes of the low-score comments (examples masked)'),
     'nb.experiment.intro': ('先做可信度检查（各组是否符合设计的分配比例？实验是否改变了谁来答问卷？样本量是否达到计划？），再给出每个实验组在每个指标上的效应及其区间（已对同时检验多个指标做校正），最后用一句话给出结论。',
