@@ -107,11 +107,12 @@ class RawFeatures:
     def matrix(self, idf: np.ndarray):
         """Sublinear TF-IDF with l2 rows, then (English) VADER's scores times ``VADER_SCALE``."""
         x = self.counts.copy()
-        x.data = 1 + np.log(x.data)
-        x = x.multiply(np.asarray(idf, dtype=np.float64)).tocsr()
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        x.sum_duplicates()
+        x.data = (1 + np.log(x.data)) * np.asarray(idf, dtype=np.float64)[x.indices]
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        norms = np.sqrt(np.bincount(rows, x.data**2, minlength=x.shape[0]))
         norms[norms == 0] = 1
-        x = x.multiply(1 / norms[:, None]).tocsr()
+        x.data /= norms[rows]
         if self.vader is None:
             return x
         from scipy import sparse
