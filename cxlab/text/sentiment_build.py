@@ -17,8 +17,8 @@ source              lang   what, and how its labels come
 ``amazon``,                sentences, each with the mean valence of about 20 raters on -4..+4;
 ``nyt``                    below -0.5 negative, above +0.5 positive, between neutral (the movie
                            snippets are Pang & Lee's sentence polarity data re-rated)
-``hedges``          both   cxlab's short lists of hedging phrases (``resources/sentiment_hedges_*.tsv``,
-                           "so-so", "nothing to write home about"): neutral
+``hedges``          both   cxlab's short lists of hedging phrases (``resources/sentiment_hedges_*.txt``,
+                           "说得过去", "nothing to write home about"): neutral
 ``service``         both   cxlab's labelled service comments (``resources/sentiment_service_*.tsv``)
 ==================  =====  =========================================================================
 
