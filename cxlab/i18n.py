@@ -94,6 +94,15 @@ _COLUMNS = {
     "share_high": ("高分中占比 %", "Share of high %"), "expected_share": ("应有占比 %", "Expected share %"),
     "rate": ("作答率 %", "Response rate %"), "percent_of_plan": ("达成计划 %", "Percent of plan"),
     "positive": ("正面 %", "Positive %"), "probability": ("正面概率 %", "Probability positive %"),
+    # issue 15: three-class sentiment
+    "negative": ("负面 %", "Negative %"), "neutral": ("中性 %", "Neutral %"),
+    "mixed": ("褒贬兼有 %", "Mixed %"), "sentiment": ("情感", "Sentiment"),
+    "n_negative": ("负面条数", "Negative"), "n_neutral": ("中性条数", "Neutral"), "n_positive": ("正面条数", "Positive"),
+    "negative_ci_low": ("负面 % 下限", "Negative % low"), "negative_ci_high": ("负面 % 上限", "Negative % high"),
+    "neutral_ci_low": ("中性 % 下限", "Neutral % low"), "neutral_ci_high": ("中性 % 上限", "Neutral % high"),
+    "positive_ci_low": ("正面 % 下限", "Positive % low"), "positive_ci_high": ("正面 % 上限", "Positive % high"),
+    "negative_interval": ("负面 % 区间", "Negative % interval"), "neutral_interval": ("中性 % 区间", "Neutral % interval"),
+    "positive_interval": ("正面 % 区间", "Positive % interval"),
     # tests and flags
     "p_value": ("p 值", "p"), "p_adjusted": ("p 值（校正）", "p (adjusted)"), "p_vs_rest": ("p 值（对其余）", "p (vs rest)"),
     "p_table": ("p 值（整表）", "p (table)"), "pre_trend_p_value": ("前趋势 p 值", "Pre-trend p"),
@@ -203,9 +212,12 @@ _WORDS = {
     "page.words_low": ("低分评论的关键词", "Words of low scores"), "page.segment": ("分组", "Segment"),
     "page.phrases": ("低分评论的高频短语", "Frequent phrases of low scores"),
     "page.sentiment": ("情感与评分对照", "Sentiment next to the score"),
-    "page.sentiment_note": ("正面 %：被判为正面的评论占比及其 95% 区间；正面概率：正面概率的平均值。",
-                            "Positive: percent of comments read as positive, with its 95 % interval; "
-                            "probability: mean probability of positive."),
+    # issue 15: three-class sentiment
+    "page.sentiment_note": ("负面 / 中性 / 正面 %：被判为该类的评论占比及其 95% 区间（中性不计入任何一方）；"
+                            "褒贬兼有：同一条评论里既有明显正面、又有明显负面的分句；正面概率：正面概率的平均值。",
+                            "Negative / neutral / positive: percent of comments read as each, with its 95 % interval "
+                            "(a neutral comment counts for neither side); mixed: a clearly positive and a clearly "
+                            "negative clause in one comment; probability: mean probability of positive."),
     "page.by": ("按", "By"), "page.topics": ("低分评论的主题", "Themes of the low-score comments"),
     # issue 13: headline figures, charts first, the memo
     "page.headline": ("要点", "At a glance"), "page.the_numbers": ("查看数字", "The numbers"),

@@ -50,12 +50,17 @@ INTERNAL = ("ci_low", "ci_high", "p_adjusted", "p_value", "p_vs_rest", "p_table"
             "time_slot", "customer_type", "agent_id", "significant", "differs", "small", "confidence", "method")
 
 _HIDDEN = {"se", "confidence", "method", "test", "statistic", "z_vs_rest", "judged", "ewma", "log_odds"}
-_PAIRS = (("ci_low", "ci_high", "interval"), ("rel_ci_low", "rel_ci_high", "rel_interval"),
+_PAIRS = (("ci_low", "ci_high", "interval"), ("negative_ci_low", "negative_ci_high", "negative_interval"),
+          ("neutral_ci_low", "neutral_ci_high", "neutral_interval"),
+          ("positive_ci_low", "positive_ci_high", "positive_interval"), ("rel_ci_low", "rel_ci_high", "rel_interval"),
           ("funnel_low", "funnel_high", "funnel"), ("limit_low", "limit_high", "limits"))
 _P = {"p_value", "p_adjusted", "p_vs_rest", "p_table", "pre_trend_p_value"}
-_COUNTS = {"to_call", "overdue", "due", "all_time", "past_deadline", "open", "n", "rows", "rows_read", "n_missing", "previous_n", "n_control", "n_treatment", "count_low", "count_high",
+_COUNTS = {"n_negative", "n_neutral", "n_positive", "to_call", "overdue", "due", "all_time", "past_deadline", "open",
+           "n", "rows", "rows_read", "n_missing", "previous_n", "n_control", "n_treatment", "count_low", "count_high",
            "comments", "items", "observed", "responded", "planned", "rank", "topic", "relative"}
 _PERCENTS = {"share", "share_low", "share_high", "expected_share", "rate", "percent_of_plan", "positive", "breach_share",
+             "negative", "neutral", "mixed", "negative_ci_low", "negative_ci_high", "neutral_ci_low", "neutral_ci_high",
+             "positive_ci_low", "positive_ci_high",
              "probability", "importance", "overall", "rel_diff"}
 #: Columns in the metric's own unit: rounded by the metric (NPS points one decimal, CES means two).
 _METRIC_VALUES = {"value", "ci_low", "ci_high", "previous_value", "diff", "shrunk", "funnel_low", "funnel_high",

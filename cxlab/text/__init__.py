@@ -3,14 +3,15 @@
 Everything runs offline (``pip install 'cxlab[text]'``). The modules build on each other in
 this order, and none imports a later one:
 
-==============  ===========================================================================
-``pii``         find and mask phones, landlines, ID-card and bank-card numbers, e-mails
-``tokens``      language, words (jieba with a CX dictionary), stop words
-``keywords``    keywords, phrases and topics of low-score comments against high-score ones
-``sentiment``   the offline sentiment models and their rebuild (``python -m cxlab.text.sentiment build``)
-``summary``     sentiment next to the score, per segment
-``resources/``  the CX dictionary, stop words, sentiment training comments and weights
-==============  ===========================================================================
+===================  ======================================================================
+``pii``              find and mask phones, landlines, ID-card and bank-card numbers, e-mails
+``tokens``           language, words (jieba with a CX dictionary), stop words
+``keywords``         keywords, phrases and topics of low-score comments against high-score ones
+``sentiment``        the offline three-class sentiment models (negative / neutral / positive, mixed)
+``sentiment_build``  their training text and rebuild (``python -m cxlab.text.sentiment_build``)
+``summary``          sentiment next to the score, per segment
+``resources/``       the CX dictionary, stop words, sentiment training comments and weights
+===================  ======================================================================
 
 ``cxlab.text.sentiment`` is the function (as the package's other names are); the module of
 the same name is ``cxlab.sentiment`` (``from cxlab import sentiment``). Beware
@@ -23,14 +24,14 @@ import warnings
 
 from .keywords import keywords, phrases, topics
 from .pii import PERSONAL_DATA, find_personal_data, mask, masking_summary
-from .sentiment import evaluate, sentiment
+from .sentiment import evaluate, sentiment, sentiment_classes
 from .summary import sentiment_summary
 from .tokens import language, tokenize
 
 __all__ = ["mask", "find_personal_data", "PERSONAL_DATA", "masking_summary", "language", "tokenize",
-           "keywords", "phrases", "topics", "sentiment", "evaluate", "sentiment_summary"]
+           "keywords", "phrases", "topics", "sentiment", "sentiment_classes", "evaluate", "sentiment_summary"]
 
-# `python -m cxlab.text.sentiment build` runs that module again as __main__ after this file has
+# `python -m cxlab.text.sentiment_build` runs that module again as __main__ after this file has
 # imported it; runpy warns about the second copy. Harmless here: the rebuild uses only __main__'s.
-warnings.filterwarnings("ignore", message=r"'cxlab\.text\.sentiment' found in sys\.modules",
+warnings.filterwarnings("ignore", message=r"'cxlab\.text\.sentiment_build' found in sys\.modules",
                         category=RuntimeWarning)

