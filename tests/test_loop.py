@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -188,3 +189,19 @@ def test_suggestions_never_register_and_name_the_changes_that_touch_them(sample_
     assert set(alerts["level"]) == {cxlab.sample.planted("zh")["touchpoint_drop"]["channel"]}
     summary = loop.follow_up_summary(responses, metric="csat").iloc[0]
     assert summary["all_time"] == int((responses["csat"] <= 2).sum()) and summary["past_deadline"] <= summary["all_time"]
+
+
+def test_a_bad_register_is_refused_before_a_kernel_starts(tmp_path):
+    # the job's parameter check reads the register: the error names the register, the change and the key
+    from cxlab.reports.params import load_parameters
+
+    root = Path(__file__).resolve().parents[1]
+    data = tmp_path / "data"
+    cxlab.sample.write(data, 2000, seed=1)
+    text = (root / "params" / "changes.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "changes.yaml"
+    bad.write_text(text.replace("direction: up", "direction: sideways", 1), encoding="utf-8")
+    job = tmp_path / "changes_weekly.yaml"
+    job.write_text(f"register: {bad}\ndata_dir: {data}\n", encoding="utf-8")
+    with pytest.raises(cxlab.ParameterError, match=r"(?s)changes\.yaml.*direction"):
+        load_parameters(job, root / "notebooks" / "changes.ipynb")

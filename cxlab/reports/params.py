@@ -13,6 +13,7 @@ the caller's folder and voila in the notebook's, and both must find the same dat
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,8 +31,8 @@ from .cron import check_cron
 from .inputs import DatabaseSource, check_inputs
 
 __all__ = ["project_root", "resolve", "ScoresParams", "ExperimentParams", "BeforeAfterParams", "SegmentsParams",
-           "CommentsParams", "REPORT_PARAMS", "Job", "Schedule", "load_schedule", "load_parameters", "find_job",
-           "check_inputs"]
+           "CommentsParams", "ChangesParams", "REPORT_PARAMS", "Job", "Schedule", "load_schedule", "load_parameters",
+           "find_job", "check_inputs"]
 
 
 def _data_folder(value: str, required: tuple[str, ...]) -> str:
@@ -271,10 +272,55 @@ class CommentsParams(_Sourced):
         return self
 
 
+warnings.filterwarnings("ignore", message='Field name "register" in "ChangesParams" shadows', category=UserWarning)
+
+
+class ChangesParams(_Params):  # `register` shadows ABCMeta.register, which nothing calls on a parameter model
+    """Parameters of ``notebooks/changes.ipynb`` (the improvement loop); the register itself is read and
+    checked before a kernel starts (:func:`cxlab.loop.load_register`: file, change id, key, what to do)."""
+
+    title: str = "Improvement loop"
+    register: str = "params/changes.yaml"
+    data_dir: str = "data/sample"
+    as_of: str = ""
+    stage_metric: str = "csat"
+    alert_by: str = "channel"
+    follow_up_metric: str = "csat"
+    follow_up_hours: int = Field(24, gt=0)
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_exists(cls, value: str) -> str:
+        return _data_folder(value, REPORTS["changes"].required_tables)
+
+    @field_validator("stage_metric", "follow_up_metric")
+    @classmethod
+    def _metric(cls, value: str) -> str:
+        return _known_metrics([value])[0]
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, value: str) -> str:
+        if value:
+            try:
+                pd.Timestamp(value)
+            except ValueError as err:
+                raise ValueError(f"as_of {value!r} is not a date (use 2026-09-27)") from err
+        return value
+
+    @model_validator(mode="after")
+    def _register(self) -> ChangesParams:
+        from ..loop.register import load_register
+
+        load_register(resolve(self.register))  # a ParameterError naming the register, the change and the key
+        return self
+
+
 #: Notebook name (file stem) -> its parameter model.
 REPORT_PARAMS: dict[str, type[_Params]] = {"scores": ScoresParams, "experiment": ExperimentParams,
                                            "before_after": BeforeAfterParams, "segments": SegmentsParams,
-                                           "comments": CommentsParams}
+                                           "comments": CommentsParams, "changes": ChangesParams}
 
 _SLUG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
