@@ -397,5 +397,6 @@ def plot_changes(history: pd.DataFrame, status: pd.DataFrame, *, locale: str = "
         ax.legend(fontsize="small", loc="best")
         sns.despine(ax=ax)
     axes[-1, 0].set_xlabel(i18n.t("plot.effect_runs", locale))
+    fig.autofmt_xdate()
     fig.tight_layout()
     return fig

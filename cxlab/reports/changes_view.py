@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import i18n
+from ..loop.wording import describe
 from .blocks import Card, Cards, Chart, Heading, Html, Page, Picker, Switch
 from .catalog import CHANGES
 from .views import page_state, read_table, table_block
@@ -36,6 +37,8 @@ def changes_view(job: str = "changes_weekly", outputs: str | Path = "outputs", l
     status, history = read_table(state, CHANGES.status), read_table(state, CHANGES.history)
     follow, stages = read_table(state, CHANGES.follow_up_summary), read_table(state, CHANGES.next_stages)
     suggestions = read_table(state, CHANGES.suggestions)
+    if status is not None and len(status):  # the run wrote its sentences in its own language: this page's
+        status = describe(status, loc)
     primary = status[status["primary"].astype(bool)] if status is not None and len(status) else None
     cards = []
     if primary is not None:
