@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from .. import i18n
-from ..loop.wording import describe
 from .blocks import Card, Cards, Chart, Heading, Html, Page, Picker, Switch
 from .catalog import CHANGES
 from .views import page_state, read_table, table_block
@@ -32,7 +31,8 @@ def changes_view(job: str = "changes_weekly", outputs: str | Path = "outputs", l
     page = Page(title=i18n.t("page.changes", loc), banner=state["message"], level=state["level"], locale=loc)
     if state["record"] is None:
         return page
-    from .. import plots  # only pages with a run draw charts
+    from .. import plots  # only pages with a run draw charts (and read the loop's wording)
+    from ..loop.wording import describe
 
     status, history = read_table(state, CHANGES.status), read_table(state, CHANGES.history)
     follow, stages = read_table(state, CHANGES.follow_up_summary), read_table(state, CHANGES.next_stages)
