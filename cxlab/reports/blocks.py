@@ -108,7 +108,7 @@ class Page:
     blocks: list = field(default_factory=list)
 
 
-def png(figure, *, dpi: int = 110) -> bytes:
+def png(figure, *, dpi: int = 90) -> bytes:
     """A matplotlib Figure (or Axes) as PNG bytes; the figure is closed."""
     import matplotlib.pyplot as plt
 

@@ -58,6 +58,7 @@ def _write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o644)  # readable as any page file is (mkstemp makes it private)
     os.replace(tmp, path)  # a visitor reads the old file or the new one, never half of one
 
 
