@@ -20,6 +20,20 @@ def check_option(name: str, value: object, allowed: Sequence[str]) -> None:
         raise ValueError(f"`{name}` must be one of {choices}; got {value!r}.")
 
 
+def check_date(text: str, name: str = "") -> str:
+    """``text`` if it is empty or a date pandas reads, else a ValueError saying how to write one.
+
+    >>> check_date("2026-07-06")
+    '2026-07-06'
+    """
+    if text:
+        try:
+            pd.Timestamp(text)
+        except ValueError as err:
+            raise ValueError(f"{name + ' ' if name else ''}{text!r} is not a date (write 2026-07-06)") from err
+    return text
+
+
 def check_confidence(confidence: float) -> float:
     """Return ``confidence`` as float after checking it lies strictly between 0 and 1."""
     c = float(confidence)

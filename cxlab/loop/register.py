@@ -33,7 +33,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .._checks import closest
+from .._checks import check_date, closest
 from .._paths import resolve
 from ..errors import ParameterError
 from ..metric_defs import METRICS
@@ -140,12 +140,7 @@ class Change(_Strict):
     @field_validator("effective", "ends")
     @classmethod
     def _date(cls, value: str) -> str:
-        if value:
-            try:
-                pd.Timestamp(value)
-            except ValueError as err:
-                raise ValueError(f"{value!r} is not a date (write 2026-07-06)") from err
-        return value
+        return check_date(value)
 
     @model_validator(mode="after")
     def _order(self) -> Change:

@@ -15,7 +15,7 @@ import pandas as pd
 from .. import i18n
 from .blocks import Card, Cards, Chart, Heading, Html, Page, Picker, Switch
 from .catalog import CHANGES
-from .views import page_state, read_table, table_block
+from .views import follow_up_card, page_state, read_table, table_block
 
 __all__ = ["changes_view", "STATUS_ORDER"]
 
@@ -52,10 +52,7 @@ def changes_view(job: str = "changes_weekly", outputs: str | Path = "outputs", l
         cards.append(Card(i18n.t("card.next_stage", loc), str(top["stage"]),
                           i18n.t("card.next_stage_detail", loc, changes=top["changes"] or "–"), tone="bad"))
     if follow is not None and len(follow):
-        f = follow.iloc[0]
-        cards.append(Card(i18n.t("card.follow_up", loc), f"{int(f['to_call']):,}",
-                          i18n.t("card.follow_up_detail", loc, hours=int(f["hours"]), overdue=int(f["overdue"])),
-                          tone="bad" if f["overdue"] else "neutral"))
+        cards.append(follow_up_card(follow, loc))
     if cards:
         page.blocks += [Heading(i18n.t("page.headline", loc)), Cards(tuple(cards))]
     if primary is not None and history is not None:

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import METRICS
-from .._checks import closest
+from .._checks import check_date, closest
 from .._paths import project_root, resolve
 from ..errors import ParameterError
 from .catalog import REPORTS
@@ -132,12 +132,7 @@ class ScoresParams(_Sourced):
     @model_validator(mode="after")
     def _dates(self) -> ScoresParams:
         for name in ("start", "end"):
-            text = getattr(self, name)
-            if text:
-                try:
-                    pd.Timestamp(text)
-                except ValueError as err:
-                    raise ValueError(f"{name} {text!r} is not a date (use 2026-03-30)") from err
+            check_date(getattr(self, name), name)
         return self
 
 
@@ -302,12 +297,7 @@ class ChangesParams(_Params):  # `register` shadows ABCMeta.register, which noth
     @field_validator("as_of")
     @classmethod
     def _as_of(cls, value: str) -> str:
-        if value:
-            try:
-                pd.Timestamp(value)
-            except ValueError as err:
-                raise ValueError(f"as_of {value!r} is not a date (use 2026-09-27)") from err
-        return value
+        return check_date(value, "as_of")
 
     @model_validator(mode="after")
     def _register(self) -> ChangesParams:

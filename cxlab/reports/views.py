@@ -28,7 +28,8 @@ from .blocks import Card, Cards, Chart, Heading, Html, Page, Picker, Switch
 from .catalog import COMMENTS, EXPERIMENT, SCORES, SEGMENTS, Table
 from .outputs import latest_run
 
-__all__ = ["run_state", "page_state", "read_table", "table_block", "overview_view", "segments_view", "experiment_view", "comments_view", "VIEWS"]
+__all__ = ["run_state", "page_state", "read_table", "table_block", "follow_up_card", "overview_view", "segments_view",
+           "experiment_view", "comments_view", "VIEWS"]
 
 
 def _runs(job_dir: Path) -> list[dict]:
@@ -235,6 +236,14 @@ def overview_view(job: str = "scores_weekly", outputs: str | Path = "outputs", l
     return page
 
 
+def follow_up_card(follow: pd.DataFrame, loc: str) -> Card:
+    """This period's call-backs and how many are late, from a follow-up summary table."""
+    f = follow.iloc[0]
+    return Card(i18n.t("card.follow_up", loc), f"{int(f['to_call']):,}",
+                i18n.t("card.follow_up_detail", loc, hours=int(f["hours"]), overdue=int(f["overdue"])),
+                tone="bad" if f["overdue"] else "neutral")
+
+
 def _weakest(breakdown: pd.DataFrame, loc: str) -> Card | None:
     """The group whose score is furthest below the rest, among groups that really differ."""
     worst = weakest_group(breakdown)
@@ -270,10 +279,7 @@ def segments_view(job: str = "segments_weekly", outputs: str | Path = "outputs",
         cards.append(Card(i18n.t("card.alerts", loc), f"{len(alerts_now):,}", i18n.t("card.alerts_detail", loc),
                           tone="bad" if len(alerts_now) else "good"))
     if follow is not None and len(follow):
-        f = follow.iloc[0]
-        cards.append(Card(i18n.t("card.follow_up", loc), f"{int(f['to_call']):,}",
-                          i18n.t("card.follow_up_detail", loc, hours=int(f["hours"]), overdue=int(f["overdue"])),
-                          tone="bad" if f["overdue"] else "neutral"))
+        cards.append(follow_up_card(follow, loc))
     if cards:
         page.blocks += [Heading(i18n.t("page.headline", loc)), Cards(tuple(cards))]
     if table is not None and len(table):
