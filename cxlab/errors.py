@@ -29,5 +29,5 @@ class MissingDependencyError(CxlabError, ImportError):
     """An optional part of cxlab was used without its extra installed."""
 
 
-class EngineError(CxlabError, NotImplementedError):
+class EngineError(CxlabError):
     """A database engine lacks an operation an analysis needs (the message names engine and operation)."""

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ._checks import require_columns
+from ._checks import check_option, require_columns
+from .data.periods import PERIODS, period_start
 from .metric_defs import Metric, get_metric
 from .stats.kinds import kind_of
 from .text import mask
@@ -57,9 +58,6 @@ def follow_up(data: pd.DataFrame, *, metric: str | Metric = "csat", at_most: int
     return out
 
 
-_PERIODS = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}
-
-
 def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week", hours: float = 24,
                       done: str = "followed_up_at") -> pd.DataFrame:
     """The follow-up list in one line for a manager: how many to call back this period, how many are late.
@@ -96,8 +94,7 @@ def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week",
     [2, 1, 1]
     """
     require_columns(follow, ["submitted", "deadline"])
-    if period not in _PERIODS:
-        raise ValueError(f"`period` must be one of {', '.join(_PERIODS)}; got {period!r}.")
+    check_option("period", period, PERIODS)
     submitted, deadline = pd.to_datetime(follow["submitted"]), pd.to_datetime(follow["deadline"])
     when = pd.Timestamp(as_of) if as_of is not None else (submitted.max() if len(follow) else pd.NaT)
     recorded = done in follow.columns
@@ -105,9 +102,7 @@ def follow_up_summary(follow: pd.DataFrame, *, as_of=None, period: str = "week",
     if pd.isna(when):
         return pd.DataFrame([{"as_of": pd.NaT, "since": pd.NaT, "to_call": 0, "overdue": 0, "due": 0, "hours": hours,
                               "all_time": 0, "past_deadline": 0, "open": 0, "call_backs_recorded": recorded}])
-    since = pd.Period(when.tz_localize(None) if when.tzinfo else when, freq=_PERIODS[period]).start_time
-    if when.tzinfo:
-        since = since.tz_localize(when.tzinfo)
+    since = period_start(when, period)
     late = (called.isna() & (deadline < when)) | (called > deadline)
     current = (submitted >= since) & (submitted <= when)
     return pd.DataFrame([{"as_of": when, "since": since, "to_call": int(current.sum()),

@@ -279,7 +279,6 @@ _WORDS = {
                           "{metric} was {value} in {period}, {diff} on {previous}: a real decline"),
     "memo.change_noise": ("{metric} {period} 为 {value}（比 {previous} {diff}，在随机波动范围内）",
                           "{metric} was {value} in {period} ({diff} on {previous}, within chance)"),
-    "memo.change_real": ("{metric} {period} 为 {value}，比 {previous} {diff}", "{metric} was {value} in {period}, {diff} on {previous}"),
     "memo.change_too_few": ("{metric} {period} 为 {value}（回答太少，不判断变化）",
                             "{metric} was {value} in {period} (too few answers to judge the change)"),
     "memo.no_periods": ("只有一个周期的数据，无法比较。", "Only one period of data: nothing to compare yet."),

@@ -61,7 +61,7 @@ def _change_sentence(row: pd.Series, locale: str) -> str:
     if bool(row.get("small", False)) or pd.isna(row.get("diff")):
         return i18n.t("memo.change_too_few", locale, metric=name, value=value, period=row["period"])
     diff = format_value(row["diff"], metric, locale, signed=True)
-    key = "memo.change_real" if bool(row["significant"]) else "memo.change_noise"
+    key = "memo.change_noise"
     if bool(row["significant"]):
         better = (row["diff"] > 0) == (METRICS[metric].higher_is_better if metric in METRICS else True)
         key = "memo.change_better" if better else "memo.change_worse"

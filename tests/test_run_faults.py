@@ -37,22 +37,6 @@ SCORES_NB = ROOT / "notebooks" / "scores.ipynb"
 
 
 @pytest.fixture(scope="module")
-def good_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("faults") / "outputs"
-    good = run_report(MODES, {"mode": "ok"}, job="modes", outputs=out, timeout=60)
-    assert good.ok
-    return out, good
-
-
-@pytest.fixture()
-def previous(good_run, tmp_path):
-    source, good = good_run
-    out = tmp_path / "outputs"
-    shutil.copytree(source, out, symlinks=True)
-    return out, good
-
-
-@pytest.fixture(scope="module")
 def small_data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
     cxlab.sample.write(folder, 3000, seed=11)

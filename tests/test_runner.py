@@ -88,23 +88,6 @@ def test_run_folder_holds_everything(scores_run):
 # ------------------------------------------------------------------------------ failures
 
 
-@pytest.fixture(scope="module")
-def good_run(tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("good") / "outputs"
-    good = run_report(MODES, {"mode": "ok"}, job="modes", outputs=outputs, timeout=60)
-    assert good.ok and set(good.record["tables"]) == {"first", "second"}
-    return outputs, good
-
-
-@pytest.fixture()
-def previous(good_run, tmp_path):
-    """A fresh copy of an outputs folder whose job already has a good latest run."""
-    source, good = good_run
-    outputs = tmp_path / "outputs"
-    shutil.copytree(source, outputs, symlinks=True)
-    return outputs, good
-
-
 def _assert_failed_and_latest_intact(outputs, good, reason_part):
     assert latest_run("modes", outputs=outputs)["run_id"] == good.run_id
     runs = list_runs(outputs, "modes")

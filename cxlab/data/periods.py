@@ -7,7 +7,7 @@ import pandas as pd
 from .._checks import check_option, require_columns
 from ..errors import DataValidationError
 
-__all__ = ["PERIODS", "add_period", "period_label"]
+__all__ = ["PERIODS", "add_period", "period_label", "period_start"]
 
 PERIODS = ("day", "week", "month", "quarter")
 _FREQ = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -25,6 +25,18 @@ def period_label(date: str | pd.Timestamp, period: str = "week") -> str:
     """The label :func:`add_period` gives the period holding ``date`` (e.g. an intervention)."""
     check_option("period", period, PERIODS)
     return _label(pd.Timestamp(date).to_period(_FREQ[period]), period)
+
+
+def period_start(date: str | pd.Timestamp, period: str = "week") -> pd.Timestamp:
+    """When the period holding ``date`` begins (weeks on Monday), in ``date``'s time zone if it has one.
+
+    >>> period_start("2026-09-23 12:00").strftime("%Y-%m-%d %a")
+    '2026-09-21 Mon'
+    """
+    check_option("period", period, PERIODS)
+    when = pd.Timestamp(date)
+    start = when.tz_localize(None).to_period(_FREQ[period]).start_time
+    return start.tz_localize(when.tzinfo) if when.tzinfo else start
 
 
 def add_period(data: pd.DataFrame, *, time: str = "submitted_at", period: str = "week",

@@ -396,12 +396,11 @@ def comments_view(job: str = "comments_weekly", outputs: str | Path = "outputs",
                   Card(i18n.t("card.masked", loc), f"{int(masked['items'].sum()):,}", i18n.t("card.masked_detail", loc))]
     if sentiment:
         frame = next(iter(sentiment.values()))
-        share = plots.sentiment_shares(frame)
+        every = frame[frame.iloc[:, 0].astype(str) == "(all)"]  # the summary's row over every comment
+        share = plots.sentiment_shares(every) if len(every) else None
         if share is not None:
-            n = frame["comments"].sum()
-            negative = float((share["negative"] * frame["comments"]).sum() / n) if n else float("nan")
-            cards.append(Card(i18n.t("card.negative", loc), tables.format_value(negative, "csat", loc),
-                              i18n.t("card.negative_detail", loc), tone="bad" if negative >= 30 else "neutral"))
+            negative = tables.format_value(float(share["negative"].iloc[0]), None, loc)
+            cards.append(Card(i18n.t("card.negative", loc), f"{negative}%", i18n.t("card.negative_detail", loc)))
     if keywords is not None and len(low := keywords[keywords["side"] == "low"]):
         cards.append(Card(i18n.t("card.top_word", loc), str(low["word"].iloc[0]),
                           i18n.t("card.top_word_detail", loc, n=int(low["count_low"].iloc[0]))))
