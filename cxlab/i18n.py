@@ -103,6 +103,12 @@ _COLUMNS = {
     "positive_ci_low": ("正面 % 下限", "Positive % low"), "positive_ci_high": ("正面 % 上限", "Positive % high"),
     "negative_interval": ("负面 % 区间", "Negative % interval"), "neutral_interval": ("中性 % 区间", "Neutral % interval"),
     "positive_interval": ("正面 % 区间", "Positive % interval"),
+    "model": ("模型", "Model"), "language": ("语言", "Language"), "used": ("本报告采用", "Used here"), "accuracy": ("准确率 %（三类）", "Accuracy % (three classes)"),
+    "accuracy_interval": ("准确率 % 区间", "Accuracy % interval"),
+    "polar_accuracy": ("正负面判断正确 %", "Positive vs negative right %"),
+    "polar_accuracy_interval": ("正负面 % 区间", "Positive vs negative % interval"),
+    "neutral_recall": ("中性识别率 %", "Neutral read as neutral %"),
+    "neutral_recall_interval": ("中性识别率 % 区间", "Neutral recall % interval"),
     # tests and flags
     "p_value": ("p 值", "p"), "p_adjusted": ("p 值（校正）", "p (adjusted)"), "p_vs_rest": ("p 值（对其余）", "p (vs rest)"),
     "p_table": ("p 值（整表）", "p (table)"), "pre_trend_p_value": ("前趋势 p 值", "Pre-trend p"),
@@ -135,6 +141,8 @@ _VALUES = {
     "email": ("邮箱", "e-mail"), "id_card": ("身份证号", "ID card"), "bank_card": ("银行卡号", "bank card"),
     "phone": ("手机号", "phone"), "responses": ("问卷", "responses"), "tickets": ("工单", "tickets"),
     "customers": ("客户", "customers"), "composite": ("加权合计", "weighted composite"),
+    "zh": ("中文", "Chinese"), "en": ("英文", "English"),
+    "shipped": ("自带模型", "shipped model"), "adapted": ("按你们的标注校正", "corrected with your labels"),
     "(all)": ("（全部）", "(all)"), "did not respond": ("未作答", "did not respond"),
     "question left blank": ("该题空白", "question left blank"),
     "not a suggestion ticket": ("非建议类工单", "not a suggestion ticket"),
@@ -218,6 +226,16 @@ _WORDS = {
                             "Negative / neutral / positive: percent of comments read as each, with its 95 % interval "
                             "(a neutral comment counts for neither side); mixed: a clearly positive and a clearly "
                             "negative clause in one comment; probability: mean probability of positive."),
+    "page.sentiment_shipped": ("情感由 cxlab 自带模型判断；给评论报告一份你们自己标注过的评论，即可按你们客户的写法校正。",
+                               "Sentiment read by cxlab's shipped model; give the comments report a file of your own "
+                               "labelled comments to correct it to your customers' writing."),
+    "page.sentiment_adapted": ("{language}评论的情感由按你们标注的 {n:,} 条评论校正后的模型判断（交叉验证准确率：自带模型 {before}%，校正后 {after}%）。",
+                               "Sentiment of {language} comments read by the model corrected with your {n:,} labelled "
+                               "comments (cross-validated accuracy: shipped model {before} %, corrected {after} %)."),
+    "page.sentiment_kept": ("{language}评论仍由自带模型判断：按你们标注的 {n:,} 条评论校正后，交叉验证准确率没有提高（自带模型 {before}%，校正后 {after}%）。",
+                            "Sentiment of {language} comments still read by the shipped model: corrected with your {n:,} "
+                            "labelled comments it was not more accurate, cross-validated (shipped model {before} %, "
+                            "corrected {after} %)."),
     "page.by": ("按", "By"), "page.topics": ("低分评论的主题", "Themes of the low-score comments"),
     # issue 13: headline figures, charts first, the memo
     "page.headline": ("要点", "At a glance"), "page.the_numbers": ("查看数字", "The numbers"),

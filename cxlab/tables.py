@@ -53,7 +53,9 @@ _HIDDEN = {"se", "confidence", "method", "test", "statistic", "z_vs_rest", "judg
 _PAIRS = (("ci_low", "ci_high", "interval"), ("negative_ci_low", "negative_ci_high", "negative_interval"),
           ("neutral_ci_low", "neutral_ci_high", "neutral_interval"),
           ("positive_ci_low", "positive_ci_high", "positive_interval"), ("rel_ci_low", "rel_ci_high", "rel_interval"),
-          ("funnel_low", "funnel_high", "funnel"), ("limit_low", "limit_high", "limits"))
+          ("funnel_low", "funnel_high", "funnel"), ("limit_low", "limit_high", "limits"),
+          ("accuracy_ci_low", "accuracy_ci_high", "accuracy_interval"), ("polar_accuracy_ci_low", "polar_accuracy_ci_high", "polar_accuracy_interval"),
+          ("neutral_recall_ci_low", "neutral_recall_ci_high", "neutral_recall_interval"))
 _P = {"p_value", "p_adjusted", "p_vs_rest", "p_table", "pre_trend_p_value"}
 _COUNTS = {"n_negative", "n_neutral", "n_positive", "to_call", "overdue", "due", "all_time", "past_deadline", "open",
            "n", "rows", "rows_read", "n_missing", "previous_n", "n_control", "n_treatment", "count_low", "count_high",
@@ -61,7 +63,8 @@ _COUNTS = {"n_negative", "n_neutral", "n_positive", "to_call", "overdue", "due",
 _PERCENTS = {"share", "share_low", "share_high", "expected_share", "rate", "percent_of_plan", "positive", "breach_share",
              "negative", "neutral", "mixed", "negative_ci_low", "negative_ci_high", "neutral_ci_low", "neutral_ci_high",
              "positive_ci_low", "positive_ci_high",
-             "probability", "importance", "overall", "rel_diff"}
+             "probability", "importance", "overall", "rel_diff", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
+             "polar_accuracy", "polar_accuracy_ci_low", "polar_accuracy_ci_high", "neutral_recall", "neutral_recall_ci_low", "neutral_recall_ci_high"}
 #: Columns in the metric's own unit: rounded by the metric (NPS points one decimal, CES means two).
 _METRIC_VALUES = {"value", "ci_low", "ci_high", "previous_value", "diff", "shrunk", "funnel_low", "funnel_high",
                   "centre", "limit_low", "limit_high", "value_control", "value_treatment", "mde"}

@@ -116,7 +116,7 @@ PARAMETERS = {
                                "locale": "en"},
     "comments": lambda d: {"data_dir": str(d), "title": "Detractors", "score": "nps", "low": [0, 1, 2, 3, 4, 5, 6],
                            "high": [9, 10], "by": ["channel", "region"], "n_topics": 3, "seed": 1,
-                           "locale": "zh"},
+                           "sentiment_labels": str(d / "标注评论.csv"), "locale": "zh"},
 }
 
 
@@ -126,6 +126,9 @@ def runs(tmp_path_factory):
     home = tmp_path_factory.mktemp("catalog")
     data = home / "data"
     cxlab.sample.write(data, 3000, seed=11)
+    held = pd.read_csv(ROOT / "tests" / "data" / "service_comments_zh.csv", comment="#")  # a team's labels, as
+    pd.DataFrame({"评论": held["text"], "标签": held["positive"].map({1: "正面", 0: "负面"})}).to_csv(  # exported
+        data / "标注评论.csv", index=False, encoding="gbk")
     jobs = {}
     for stem, make in PARAMETERS.items():
         (home / f"{stem}.yaml").write_text(yaml.safe_dump(make(data), allow_unicode=True), encoding="utf-8")
@@ -247,6 +250,9 @@ def test_comments_honours_its_parameters(runs):
     assert t["phrases_by_stage"].columns[0] == "channel"
     assert t["sentiment_by_stage"].columns[0] == "channel" and t["sentiment_by_channel"].columns[0] == "region"
     assert len(t["topics"]) == 3
+    model = t["sentiment_model"].set_index("model")
+    assert list(model.index) == ["shipped", "adapted"] and (model["comments"] == 235).all()
+    assert (model["accuracy_ci_low"] <= model["accuracy"]).all()
 
 
 def test_the_readme_lists_what_each_job_reads():

@@ -201,6 +201,11 @@ COMMENTS = Report("comments", (
     Table("phrases_by_stage", _PHRASES, "the same per level of `by[0]` (its first column)"),
     Table("sentiment_by_stage", _SENTIMENT, "comment sentiment next to `score` per level of `by[0]` (first column)"),
     Table("sentiment_by_channel", _SENTIMENT, "the same per level of `by[1]` (its first column)"),
+    Table("sentiment_model", ("language", "model", "comments", "accuracy", "accuracy_ci_low", "accuracy_ci_high", "polar_accuracy",
+                              "polar_accuracy_ci_low", "polar_accuracy_ci_high", "neutral_recall", "neutral_recall_ci_low",
+                              "neutral_recall_ci_high", "used"),
+          "the sentiment model used (shipped, or corrected with `sentiment_labels`) and, with labels, how the "
+          "shipped and the corrected model do on them per language (5-fold cross-validation) and which is used"),
     Table("topics", ("topic", "comments", "share", "terms", "examples"),
           "themes of the low-score comments, with masked examples"),
 ), inputs=(Input("responses", columns=("comment",), named_by=("score", "by")),))

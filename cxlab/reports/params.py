@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .. import METRICS
 from .._checks import check_date, closest
 from .._paths import project_root, resolve
-from ..errors import ParameterError
+from ..errors import DataValidationError, ParameterError
 from .catalog import REPORTS
 from .cron import check_cron
 from .inputs import DatabaseSource, check_inputs
@@ -252,11 +252,25 @@ class CommentsParams(_Sourced):
     n_topics: int = Field(5, ge=2, le=20)
     seed: int = 0
     columns: dict[str, str] = {}
+    sentiment_labels: str = ""
 
     @field_validator("data_dir")
     @classmethod
     def _data_exists(cls, value: str) -> str:
         return _data_folder(value, REPORTS["comments"].required_tables)
+
+    @field_validator("sentiment_labels")
+    @classmethod
+    def _labels_readable(cls, value: str) -> str:
+        if not value:
+            return value
+        from ..text.adapt import read_labelled  # here: the text extra is needed only when labels are given
+
+        try:
+            read_labelled(resolve(value))
+        except DataValidationError as err:
+            raise ValueError(str(err)) from None
+        return value
 
     @model_validator(mode="after")
     def _split(self) -> CommentsParams:

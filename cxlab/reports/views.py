@@ -378,6 +378,21 @@ def _sentiment_tables(state: dict, loc: str) -> dict[str, pd.DataFrame]:
             if (frame := _table(state, table)) is not None and len(frame)}
 
 
+def _sentiment_model_note(check: pd.DataFrame | None, loc: str) -> str:
+    """Which model read the comments: the shipped one, or corrected with the team's labels (and what that bought)."""
+    if check is None or not (check["model"] == "adapted").any():
+        return i18n.t("page.sentiment_shipped", loc)
+    lines = []
+    for lang, pair in check.groupby("language", sort=False):
+        row = pair.set_index("model")
+        used = bool(row.loc["adapted", "used"])
+        lines.append(i18n.t("page.sentiment_adapted" if used else "page.sentiment_kept", loc,
+                            language=i18n.value_label(str(lang), loc), n=int(row.loc["adapted", "comments"]),
+                            before=tables.format_value(float(row.loc["shipped", "accuracy"]), None, loc),
+                            after=tables.format_value(float(row.loc["adapted", "accuracy"]), None, loc)))
+    return " ".join(lines)
+
+
 def comments_view(job: str = "comments_weekly", outputs: str | Path = "outputs", locale: str | None = None) -> Page:
     """Comments: what was masked, the words and phrases of low scores as bars, sentiment beside the
     score, themes with masked examples."""
@@ -441,6 +456,7 @@ def comments_view(job: str = "comments_weekly", outputs: str | Path = "outputs",
                     _below("page.the_numbers", loc, _fmt(frame, loc, COMMENTS.sentiment_by_stage, "cx-sentiment"))]
 
         page.blocks += [Heading(i18n.t("page.sentiment", loc)), _p(i18n.t("page.sentiment_note", loc)),
+                        _p(_sentiment_model_note(_table(state, COMMENTS.sentiment_model), loc)),
                         Switch((Picker(i18n.t("page.by", loc), {i18n.column_label(s, loc): s for s in sentiment},
                                        "cx-sentiment-by"),), by, "cx-sentiment-switch")]
     topics = _table(state, COMMENTS.topics)

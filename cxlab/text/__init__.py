@@ -8,6 +8,7 @@ this order, and none imports a later one:
 ``tokens``           language, words (jieba with a CX dictionary), stop words
 ``keywords``         keywords, phrases and topics of low-score comments against high-score ones
 ``sentiment``        the offline three-class sentiment models (negative / neutral / positive, mixed)
+``adapt``            the shipped models corrected with your own labelled comments
 ``sentiment_build``  their training text and rebuild (``python -m cxlab.text.sentiment_build``)
 ``summary``          sentiment next to the score, per segment
 ``resources/``       the CX dictionary, stop words, sentiment training comments and weights
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 
+from .adapt import SentimentModel, adapt_sentiment, adaptation_check, from_labelled, read_labelled
 from .keywords import keywords, phrases, topics
 from .pii import PERSONAL_DATA, find_personal_data, mask, masking_summary
 from .sentiment import evaluate, sentiment, sentiment_classes
@@ -29,7 +31,8 @@ from .summary import sentiment_summary
 from .tokens import language, tokenize
 
 __all__ = ["mask", "find_personal_data", "PERSONAL_DATA", "masking_summary", "language", "tokenize",
-           "keywords", "phrases", "topics", "sentiment", "sentiment_classes", "evaluate", "sentiment_summary"]
+           "keywords", "phrases", "topics", "sentiment", "sentiment_classes", "evaluate", "sentiment_summary",
+           "adapt_sentiment", "adaptation_check", "SentimentModel", "read_labelled", "from_labelled"]
 
 # `python -m cxlab.text.sentiment_build` runs that module again as __main__ after this file has
 # imported it; runpy warns about the second copy. Harmless here: the rebuild uses only __main__'s.

@@ -292,7 +292,7 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def find_personal_data(text: str) -> list[tuple[str, str]]:
+def find_personal_data(text: str | None) -> list[tuple[str, str]]:
     """The personal-data items in ``text`` as ``(kind, text)`` pairs, as written.
 
     Examples
@@ -301,7 +301,13 @@ def find_personal_data(text: str) -> list[tuple[str, str]]:
     [('mobile', '13812345678')]
     >>> find_personal_data("电话 ００８６ １３８ １２３４ ５６７８")
     [('mobile', '００８６ １３８ １２３４ ５６７８')]
+    >>> find_personal_data(None)  # a blank cell holds nothing
+    []
     """
+    if text is None or (isinstance(text, float) and text != text):
+        return []
+    if not isinstance(text, str):
+        raise TypeError(f"find_personal_data reads text, not {type(text).__name__}; for a column use cxlab.text.mask.")
     return [(kind, text[a:b]) for a, b, kind in _spans(text)]
 
 

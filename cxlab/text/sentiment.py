@@ -31,7 +31,7 @@ from .tokens import RESOURCES, language
 
 __all__ = ["sentiment", "sentiment_classes", "evaluate", "Evaluation", "CLASSES", "MIXED", "WEIGHTS",
            "features", "RawFeatures", "weights", "probabilities", "training_comments", "training_summary",
-           "clauses"]
+           "clauses", "as_classes"]
 
 #: The three classes, in the order of every probability array.
 CLASSES = ("negative", "neutral", "positive")
@@ -161,7 +161,7 @@ def clauses(text: str) -> list[str]:
     return [c for c in (p.strip() for p in _CLAUSE.split(text)) if c]
 
 
-def _mixed(texts: list[str], lang: str) -> np.ndarray:
+def _mixed(texts: list[str], lang: str, model: dict | None = None) -> np.ndarray:
     parts = [clauses(t) for t in texts]
     multi = [i for i, p in enumerate(parts) if len(p) > 1]
     out = np.zeros(len(texts), dtype=bool)
@@ -169,7 +169,7 @@ def _mixed(texts: list[str], lang: str) -> np.ndarray:
         return out
     flat = [c for i in multi for c in parts[i]]
     owner = np.repeat(np.arange(len(multi)), [len(parts[i]) for i in multi])
-    p = probabilities(flat, lang)
+    p = probabilities(flat, lang, model)
     strong_neg = np.bincount(owner, p[:, 0] >= MIXED, minlength=len(multi)) > 0
     strong_pos = np.bincount(owner, p[:, 2] >= MIXED, minlength=len(multi)) > 0
     out[multi] = strong_neg & strong_pos
@@ -189,7 +189,16 @@ def _present(texts, lang):
     return values, {code: [i for i, l in zip(present, langs) if l == code] for code in ("zh", "en")}
 
 
-def sentiment_classes(texts, *, lang: str | None = None, mixed: bool = True) -> pd.DataFrame:
+def _weights_of(model, lang: str) -> dict | None:
+    """The arrays of ``lang`` in ``model`` (a :class:`cxlab.text.adapt.SentimentModel`), None for the shipped."""
+    if model is None:
+        return None
+    if not hasattr(model, "weights"):
+        raise TypeError(f"`model` must be a SentimentModel (cxlab.text.adapt_sentiment), not {type(model).__name__}.")
+    return model.weights(lang)
+
+
+def sentiment_classes(texts, *, lang: str | None = None, mixed: bool = True, model=None) -> pd.DataFrame:
     """Negative / neutral / positive for each comment, with the probability of each and ``mixed``.
 
     Parameters
@@ -200,6 +209,9 @@ def sentiment_classes(texts, *, lang: str | None = None, mixed: bool = True) -> 
         Force one model; by default each comment's language is detected.
     mixed : bool
         Compute the ``mixed`` flag (scores each clause too; ``False`` is faster).
+    model : SentimentModel, optional
+        The shipped model corrected with your own labelled comments
+        (:func:`cxlab.text.adapt_sentiment`); by default the shipped model.
 
     Returns
     -------
@@ -219,9 +231,10 @@ def sentiment_classes(texts, *, lang: str | None = None, mixed: bool = True) -> 
     for code, idx in groups.items():
         if idx:
             chosen = [values[i] for i in idx]
-            probs[idx] = probabilities(chosen, code)
+            m = _weights_of(model, code)
+            probs[idx] = probabilities(chosen, code, m)
             if mixed:
-                flags[idx] = _mixed(chosen, code)
+                flags[idx] = _mixed(chosen, code, m)
     known = ~np.isnan(probs[:, 0])
     label = np.full(len(values), None, dtype=object)
     label[known] = np.array(CLASSES, dtype=object)[probs[known].argmax(axis=1)]
@@ -231,7 +244,7 @@ def sentiment_classes(texts, *, lang: str | None = None, mixed: bool = True) -> 
     return out
 
 
-def sentiment(texts, *, lang: str | None = None):
+def sentiment(texts, *, lang: str | None = None, model=None):
     """Probability that each comment is positive (0..1), offline, for Chinese and English.
 
     The ``positive`` column of :func:`sentiment_classes`, kept for callers that want one number;
@@ -244,6 +257,8 @@ def sentiment(texts, *, lang: str | None = None):
     lang : {"zh", "en"}, optional
         Force one model; by default each comment's language is detected
         (:func:`cxlab.text.tokens.language`: Chinese when at least a fifth of its letters are).
+    model : SentimentModel, optional
+        A corrected model (:func:`cxlab.text.adapt_sentiment`).
 
     Returns
     -------
@@ -257,7 +272,7 @@ def sentiment(texts, *, lang: str | None = None):
     >>> float(sentiment("Waited an hour and nobody helped")) < 0.5
     True
     """
-    p = sentiment_classes(texts, lang=lang, mixed=False)["positive"].to_numpy()
+    p = sentiment_classes(texts, lang=lang, mixed=False, model=model)["positive"].to_numpy()
     if isinstance(texts, str):
         return float(p[0])
     if isinstance(texts, pd.Series):
@@ -279,7 +294,7 @@ class Evaluation:
         return self.summary[key]
 
 
-def _labels(labels) -> tuple[np.ndarray, bool]:
+def as_classes(labels) -> tuple[np.ndarray, bool]:
     """Labels as class names, and whether they are the two-class kind (1 positive, 0 negative)."""
     raw = pd.Series(list(labels), dtype=object)
     if raw.map(lambda v: isinstance(v, str)).all():
@@ -295,7 +310,7 @@ def _labels(labels) -> tuple[np.ndarray, bool]:
     return np.where(num.to_numpy() == 1, "positive", "negative").astype(object), True
 
 
-def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95) -> Evaluation:
+def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95, model=None) -> Evaluation:
     """How :func:`sentiment_classes` does on your own labelled comments.
 
     Parameters
@@ -308,6 +323,10 @@ def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95
         leans to (positive vs negative probability) is the label's, whatever the neutral one.
     confidence : float
         Level of the Wilson intervals (statsmodels ``proportion_confint``).
+    model : SentimentModel, optional
+        A corrected model (:func:`cxlab.text.adapt_sentiment`); by default the shipped one. Do
+        not evaluate a model on the comments it was corrected with: use
+        :func:`cxlab.text.adaptation_check` (cross-validation) for that.
 
     Returns
     -------
@@ -320,11 +339,11 @@ def evaluate(texts, labels, *, lang: str | None = None, confidence: float = 0.95
         predicted class per column. ``classes``: per class, ``labelled``, ``predicted``,
         ``precision`` and ``recall`` (percent) each with ``_ci_low``/``_ci_high``.
     """
-    y, two = _labels(labels)
+    y, two = as_classes(labels)
     texts = list(texts)
     if len(y) != len(texts):
         raise ValueError(f"{len(texts)} comments but {len(y)} labels.")
-    got = sentiment_classes(texts, lang=lang)
+    got = sentiment_classes(texts, lang=lang, model=model)
     if got["negative"].isna().any():
         raise ValueError(f"{int(got['negative'].isna().sum())} comments are blank or missing; "
                          "drop them before evaluating.")

@@ -15,12 +15,14 @@ __all__ = ["sentiment_summary"]
 
 
 def sentiment_summary(data: pd.DataFrame, *, text: str = "comment", score: str = "csat",
-                      by: str | Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+                      by: str | Sequence[str] | None = None, confidence: float = 0.95,
+                      model=None) -> pd.DataFrame:
     """Sentiment next to the score: per segment, the shares of negative, neutral and positive comments.
 
     Each comment is classed once (:func:`cxlab.text.sentiment.sentiment_classes`); the table is
     built from per-segment counts and sums. A neutral comment counts as neutral, never forced
-    to a side.
+    to a side. ``model``: a model corrected with your own labelled comments
+    (:func:`cxlab.text.adapt_sentiment`); by default the shipped one.
 
     Returns
     -------
@@ -39,7 +41,7 @@ def sentiment_summary(data: pd.DataFrame, *, text: str = "comment", score: str =
     rows = data.loc[has_text, keys + [score]].copy()
     for k in keys:  # a blank segment is the labelled group "(blank)", never dropped
         rows[k] = label_blanks(rows[k])
-    got = sentiment_classes(data.loc[has_text, text].astype(str).tolist())
+    got = sentiment_classes(data.loc[has_text, text].astype(str).tolist(), model=model)
     rows["_prob"] = got["positive"].to_numpy()
     for cls in CLASSES:
         rows[f"n_{cls}"] = (got["sentiment"] == cls).to_numpy().astype(float)

@@ -25,6 +25,8 @@ PROSE = {
     # issue 15: three-class sentiment
     'nb.comments.sentiment_next_score': ('## 情感与评分对照\n\n每条评论被判为负面、中性或正面（中文与英文模型，离线运行；训练方式与准确率见 README），按旅程环节和渠道列出各类占比及其区间，并与同一批回答的平均评分并排。',
         '## Sentiment next to the score\n\nEach comment read as negative, neutral or positive (Chinese and English models, offline; see the\nREADME for how they were trained and how accurate they are); the share of each class with its\ninterval, per journey stage and channel, beside the mean score of the same answers.'),
+    'nb.comments.sentiment_model': ('情感由 cxlab 自带的模型判断（训练数据与在其他写作者评论上的准确率见 README）。在参数 `sentiment_labels` 中给出你们标注过的几百条评论（负面 / 中性 / 正面），报告就会用它们校正模型，并在此列出五折交叉验证的结果：每条评论都由没有见过它的模型判断，比较自带模型与校正后的模型；某种语言只有在校正后的准确率不低于自带模型时才采用校正（“本报告采用”一列）。',
+        "Sentiment is read by cxlab's shipped model (see the README for what it learnt from and how it does on other writers' comments). Name a few hundred of your own labelled comments (negative / neutral / positive) in the parameter `sentiment_labels` and the report corrects the model with them and lists here a 5-fold cross-validation: each comment read by a model that never saw it, the shipped model against the corrected one. A language uses the correction only where its cross-validated accuracy is at least the shipped model's (the column Used here)."),
     'nb.comments.themes_low_score': ('## 低分评论的主题（示例已脱敏）',
         '## Themes of the low-score comments (examples masked)'),
     'nb.experiment.intro': ('先做可信度检查（各组是否符合设计的分配比例？实验是否改变了谁来答问卷？样本量是否达到计划？），再给出每个实验组在每个指标上的效应及其区间（已对同时检验多个指标做校正），最后用一句话给出结论。',
