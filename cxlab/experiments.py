@@ -19,7 +19,7 @@ from scipy import stats
 
 from ._checks import check_confidence, closest, require_columns
 from .data.schemas import BLANK
-from .errors import DataValidationError, EngineError
+from .errors import DataValidationError
 from .metric_defs import Metric, get_metric
 from .readout import decision, detectable_effects, format_readout
 from .stats.aggregate import CoMoments
@@ -34,7 +34,9 @@ from .stats.compare import (
     mean_diff,
 )
 from .stats.cube import Cube, cube
-from .stats.engines import cube_of, is_engine_source
+from .stats.cube_ibis import co_moment_sums, engine_name
+from .stats.cube_plan import group_name
+from .stats.engines import as_engine_table, cube_of, is_engine_source
 from .stats.estimates import DEFAULT_CONFIDENCE
 from .stats.kinds import DEFAULT_MIN_N, cube_scales, kind_of, take
 from .stats.multiplicity import ADJUST_METHODS, adjust_p_values
@@ -253,10 +255,6 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     covariates = dict(covariates or {})
     engine = is_engine_source(data)
     if engine:  # inside the engine: one scan gives every arm's statistics and its size
-        if covariates:
-            raise EngineError(f"CUPED ({covariates}) needs each unit's covariate next to its outcome; the "
-                              f"engine path ({type(data).__name__}) does not compute co-moments yet. Load "
-                              "the rows (or a sample) into pandas for CUPED, or analyse without covariates.")
         per_arm = cube_of(data, by=[variant],
                           scales=cube_scales([m for m in ms if not kind_of(m).needs_rows]))
         levels = list(per_arm.levels[0])
@@ -292,7 +290,7 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     plain = [m for m in ms if m.name not in covariates]
     if engine:
         per_arm = _take_levels(per_arm, labels)
-        frame = None
+        frame = as_engine_table(data)
     else:
         frame = data.assign(**{variant: pd.Categorical(arms, categories=labels)})
         per_arm = cube(frame, by=[variant], scales=cube_scales(plain)) if plain else None
@@ -301,7 +299,8 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     parts = []
     for m in ms:
         if m.name in covariates:
-            parts.append(_cuped_rows(frame, variant, labels, ci, treat, m, covariates[m.name], c))
+            moments = (_engine_co_moments if engine else _co_moments)(frame, variant, labels, m, covariates[m.name])
+            parts.append(_cuped_rows(*moments, labels, ci, treat, m, covariates[m.name], c))
         else:
             kind = kind_of(m)
             parts.append(_rows(kind.stats(per_arm, m), [str(labels[i]) for i in treat], ci, treat, m, c,
@@ -348,11 +347,11 @@ def _rows(st, names: list[str], ci: int, treat: np.ndarray, m: Metric, c: float,
     return out
 
 
-def _cuped_rows(frame, variant, labels, ci, treat, m: Metric, covariate: str, c: float) -> dict:
-    """Rows for a metric with a pre-period covariate: CUPED from each arm's co-moments."""
+def _co_moments(frame: pd.DataFrame, variant: str, labels: list, m: Metric,
+                covariate: str) -> tuple[list[CoMoments], np.ndarray]:
+    """Each arm's co-moments of (covariate, outcome) and its units without the outcome, from the rows."""
     require_columns(frame, [covariate])
-    kind = kind_of(m)
-    y = kind.codes(frame[m.column], m)
+    y = kind_of(m).codes(frame[m.column], m)
     x = frame[covariate].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     has_y = ~np.isnan(y)
     blank = has_y & np.isnan(x)
@@ -363,11 +362,42 @@ def _cuped_rows(frame, variant, labels, ci, treat, m: Metric, covariate: str, c:
             f"column) or analyse {m.name} without CUPED.")
     arm = frame[variant].cat.codes.to_numpy()
     moments = [CoMoments.from_values(x[has_y & (arm == k)], y[has_y & (arm == k)]) for k in range(len(labels))]
+    return moments, np.bincount(arm[~has_y], minlength=len(labels)).astype(float)
+
+
+def _engine_co_moments(table, variant: str, labels: list, m: Metric, covariate: str) -> tuple[list[CoMoments],
+                                                                                                np.ndarray]:
+    """The same from sums computed inside the engine (one scan; scores grouped by value, coded locally)."""
+    kind = kind_of(m)
+    discrete = cube_scales([m]).get(m.column) is not None
+    sums = co_moment_sums(table, by=variant, y=m.column, x=covariate, discrete=discrete)
+    if int(sums["x_blank"].sum()):
+        raise DataValidationError(
+            f"Covariate {covariate!r} is blank for {int(sums['x_blank'].sum())} unit(s) with a {m.name} outcome "
+            f"in the {engine_name(table)} table. Fill it (e.g. with the pre-period mean and a flag column) "
+            f"or analyse {m.name} without CUPED.")
+    blank_y = sums.groupby(group_name(0), dropna=False)["y_blank"].sum()
+    missing = np.array([float(blank_y.get(lv, 0)) for lv in labels])
+    if discrete:  # the metric's coding of each score value, applied to the few values
+        sums = sums[sums["y"].notna()].copy()
+        code = kind.codes(pd.Series(sums["y"].astype(float).to_numpy()), m)
+        n = sums["n"].astype(float).to_numpy()
+        sums = sums.assign(sy=code * n, syy=code * code * n, sxy=code * sums["sx"].to_numpy())
+    per = sums.groupby(group_name(0), dropna=False)[["n", "sx", "sy", "sxx", "syy", "sxy"]].sum()
+    moments = [CoMoments.from_sums(*per.loc[lv]) if lv in per.index else CoMoments.from_values([], [])
+               for lv in labels]
+    return moments, missing
+
+
+def _cuped_rows(moments: list[CoMoments], missing: np.ndarray, labels, ci, treat, m: Metric, covariate: str,
+                c: float) -> dict:
+    """Rows for a metric with a pre-period covariate: CUPED from each arm's co-moments."""
+    kind = kind_of(m)
     adjusted, _ = cuped_adjust(moments)
     raw = np.array([mo.mean_y for mo in moments])
     st = {"n": np.array([a.n for a in adjusted], dtype=float), "mean": np.array([a.mean for a in adjusted]),
           "m2": np.array([a.m2 for a in adjusted]),
-          "missing": np.bincount(arm[~has_y], minlength=len(labels)).astype(float)}
+          "missing": np.asarray(missing, dtype=float)}
 
     def welch(control, treatment, m_, conf):
         sd = [np.sqrt(np.where(s["n"] > 1, s["m2"] / np.maximum(s["n"] - 1, 1), np.nan)) for s in (control, treatment)]

@@ -135,8 +135,20 @@ def test_experiment_readout_from_an_engine_table(table):
     assert a.attrs["srm"] == b.attrs["srm"]
     with pytest.raises(DataValidationError, match="Control arm 'Z' is not in column 'variant'"):
         experiments.analyze(t, variant="variant", control="Z")
-    with pytest.raises(EngineError, match="CUPED"):
-        experiments.analyze(t, variant="variant", control="A", metrics=["csat"], covariates={"csat": "pre_csat"})
+    # CUPED inside the engine: the co-moments from one scan give the in-memory readout (scores grouped by
+    # value and coded locally: NPS +100 / 0 / -100, top-box rates, means; the in-memory path is itself
+    # checked against statsmodels OLS in tests/test_experiments.py)
+    covariates = {"csat": "pre_csat", "nps": "pre_csat", "ces": "pre_csat", "wait": "pre_csat"}
+    wait = Metric("wait", "first_response_min", "mean")
+    metrics = ["nps", "csat", "ces", "fcr", wait]
+    a = experiments.analyze(ex, variant="variant", control="A", metrics=metrics, covariates=covariates)
+    b = experiments.analyze(t, variant="variant", control="A", metrics=metrics, covariates=covariates)
+    same_table(a, b)
+    assert a["cuped"].sum() == 8 and (a["method"].str.startswith("CUPED")).sum() == 8
+    blank = ex.assign(pre_csat=ex["pre_csat"].where(ex.index % 50 != 0))
+    t2 = table._find_backend().create_table("experiment_blank", blank, overwrite=True)
+    with pytest.raises(DataValidationError, match=r"Covariate 'pre_csat' is blank for \d+ unit\(s\) with a csat"):
+        experiments.analyze(t2, variant="variant", control="A", metrics=["csat"], covariates={"csat": "pre_csat"})
 
 
 def test_engine_quantiles_say_exact_or_approximate(table, frame):
@@ -262,3 +274,10 @@ def test_postgres_cube_and_analyses(postgres, frame):
     q = cxlab.scores(t, metrics=["first_response_p90"])
     assert q["method"].iloc[0].startswith("exact quantile (postgres)")
     np.testing.assert_allclose(q["value"].iloc[0], frame["first_response_min"].quantile(0.9), rtol=1e-12)
+    ex = cxlab.sample.experiment(n=3000, seed=4, locale="en")
+    ex = ex.assign(variant=ex["variant"].astype(object), experiment=ex["experiment"].astype(object),
+                   customer_type=ex["customer_type"].astype(object))
+    te = con.create_table("experiment", ex, overwrite=True)
+    cuped = {"metrics": ["nps", "csat", "fcr"], "covariates": {"nps": "pre_csat", "csat": "pre_csat"}}
+    same_table(experiments.analyze(ex, variant="variant", control="A", **cuped),
+               experiments.analyze(te, variant="variant", control="A", **cuped))

@@ -207,6 +207,21 @@ class CoMoments:
         dx, dy = x - x.mean(), y - y.mean()
         return cls(int(x.size), float(x.mean()), float(y.mean()), float(dx @ dx), float(dy @ dy), float(dx @ dy))
 
+    @classmethod
+    def from_sums(cls, n: float, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> CoMoments:
+        """Co-moments from the raw sums an engine returns (n, sums of x, y, x², y², xy over complete pairs).
+
+        The centred sums are ``sxx - sx²/n`` etc.; fine in float64 for bounded scores and
+        covariates of a few digits (the cancellation loses about log10(n·mean²/variance) of 16
+        digits), clipped at zero.
+        """
+        n = int(n)
+        if n == 0:
+            return cls(0, math.nan, math.nan, 0.0, 0.0, 0.0)
+        mx, my = sx / n, sy / n
+        return cls(n, float(mx), float(my), float(max(sxx - sx * mx, 0.0)), float(max(syy - sy * my, 0.0)),
+                   float(sxy - sx * my))
+
     @property
     def y(self) -> Moments:
         """The moments of y alone."""

@@ -26,7 +26,7 @@ from .cube_plan import (ROWS, bin_name, check_counts, check_name, count_name, cu
                         group_name, mean_name, var_name)
 
 __all__ = ["is_ibis_table", "engine_name", "connect_table", "cube_expression", "cube_ibis",
-           "quantile_table", "add_period_ibis"]
+           "quantile_table", "add_period_ibis", "co_moment_sums"]
 
 _PERIOD_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
 
@@ -105,7 +105,7 @@ def _number(table, col: str):
     if value.type().is_string():
         return value.strip().nullif("").try_cast("float64")
     if value.type().is_boolean():
-        return value.cast("int8").cast("float64")
+        return value.cast("int32").cast("float64")  # PostgreSQL casts boolean to integer, not to smallint
     return value.cast("float64")
 
 
@@ -189,6 +189,32 @@ def cube_ibis(table, *, by: Sequence[str] = (), scales: Mapping[str, Scale | Non
     if bad:
         raise DataValidationError(_bad_values(table, bad, scales))
     return cube_from_groups(frame, by=by, scales=scales)
+
+
+def co_moment_sums(table, *, by: str, y: str, x: str, discrete: bool) -> pd.DataFrame:
+    """The sums CUPED needs per level of ``by``, computed inside the engine in one scan.
+
+    Over the rows with both ``y`` and ``x``: ``n``, ``sx``, ``sxx`` and, for a continuous ``y``,
+    ``sy``, ``syy``, ``sxy``; with ``discrete`` (a score on a bounded scale) the rows are also
+    grouped by the value of ``y`` (column ``y``), so a metric's own coding of the scores (NPS
+    +100 / 0 / -100, top-box 100 / 0) is applied to the few values locally. ``x_blank``: rows
+    with ``y`` but no ``x``; ``y_blank``: rows without ``y``. Columns ``g0`` (the level of
+    ``by``) and, with ``discrete``, ``y``.
+    """
+    require_columns(table, [by, y, x], where=f"The {engine_name(table)} table")
+    t = table.mutate(cx_g=_group(table, by), cx_y=_number(table, y), cx_x=_number(table, x))
+    both = t.cx_y.notnull() & t.cx_x.notnull()
+    aggs = {"n": t.count(where=both), "sx": t.cx_x.sum(where=both), "sxx": (t.cx_x * t.cx_x).sum(where=both),
+            "x_blank": t.count(where=t.cx_y.notnull() & t.cx_x.isnull()), "y_blank": t.count(where=t.cx_y.isnull())}
+    if not discrete:
+        aggs |= {"sy": t.cx_y.sum(where=both), "syy": (t.cx_y * t.cx_y).sum(where=both),
+                 "sxy": (t.cx_x * t.cx_y).sum(where=both)}
+    groups = {group_name(0): t.cx_g, **({"y": t.cx_y} if discrete else {})}
+    frame = _execute(t.group_by(**groups).aggregate(**aggs), table, f"the co-moments of {y} and {x}")
+    for col in ("sx", "sxx", "sy", "syy", "sxy"):
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float).fillna(0.0)
+    return frame
 
 
 def _bad_values(table, bad: Mapping[str, int], scales: Mapping[str, Scale | None]) -> str:
