@@ -49,7 +49,7 @@ INTERNAL = ("ci_low", "ci_high", "p_adjusted", "p_value", "p_vs_rest", "p_table"
             "se_type", "z_vs_rest", "odds_ratio", "log_odds", "rows_read", "stages_missing", "journey_stage",
             "time_slot", "customer_type", "agent_id", "significant", "differs", "small", "confidence", "method")
 
-_HIDDEN = {"se", "confidence", "method", "test", "statistic", "z_vs_rest", "judged", "ewma", "log_odds"}
+_HIDDEN = {"se", "confidence", "method", "test", "statistic", "z_vs_rest", "judged", "ewma", "log_odds", "spec"}
 _PAIRS = (("ci_low", "ci_high", "interval"), ("negative_ci_low", "negative_ci_high", "negative_interval"),
           ("neutral_ci_low", "neutral_ci_high", "neutral_interval"),
           ("positive_ci_low", "positive_ci_high", "positive_interval"), ("rel_ci_low", "rel_ci_high", "rel_interval"),

@@ -175,6 +175,64 @@ def test_the_false_verdict_rate_over_30_runs_stays_below_5_percent():
     sim = simulate_runs(reps=400, runs=30, seed=3).set_index("interval")
     assert sim.loc["always-valid", "false_verdict"] <= 5
     assert sim.loc["fixed 95 %", "false_verdict"] > 10  # re-reading a one-look interval every week inflates it
+    # the running intersection has the same guarantee (the event "the effect is in every interval" is
+    # the same) and keeps a verdict once reached
+    kept = sim.loc["always-valid, intersected"]
+    assert kept["false_verdict"] == sim.loc["always-valid", "false_verdict"]
+    works = simulate_runs(reps=300, runs=30, effect=8.0, seed=4).set_index("interval")
+    assert works.loc["always-valid, intersected", "verified_by_last"] == works.loc["always-valid", "ever_verified"]
+    assert works.loc["always-valid", "verified_by_last"] <= works.loc["always-valid", "ever_verified"]
+
+
+def _row(**over):
+    base = {"change_id": "x", "metric": "csat", "design": "ab", "direction": "up", "smallest_effect": 2.0,
+            "confidence": 0.95, "effective": pd.Timestamp("2026-07-01"), "status": "waiting", "reason": "needs_more",
+            "value": 1.0, "ci_low": -0.5, "ci_high": 3.0, "answers_needed": 900.0,
+            "expected_date": pd.Timestamp("2026-08-01"), "as_of": pd.Timestamp("2026-07-15"), "primary": True}
+    return base | over
+
+
+def test_a_verdict_once_reached_stays_across_runs():
+    from cxlab.loop.history import spec
+
+    weeks = pd.date_range("2026-07-08", periods=3, freq="7D")
+    history = None
+    # week 1 verified (0.2 .. 4), week 2 the run's own interval reaches below zero again, week 3 too
+    for when, lo, hi in zip(weeks, (0.2, -0.1, -0.3), (4.0, 3.5, 3.2)):
+        status = pd.DataFrame([_row(as_of=when, ci_low=lo, ci_high=hi,
+                                    status="verified" if lo > 0 else "waiting",
+                                    reason="excludes_zero" if lo > 0 else "needs_more")])
+        status = loop.intersect_runs(status, history)
+        history = loop.update_history(history, status, run_at=when)
+    assert history["status"].tolist() == ["verified", "verified", "verified"]
+    assert history["ci_low"].tolist() == [0.2, 0.2, 0.2] and history["ci_high"].tolist() == [4.0, 3.5, 3.2]
+    assert not history["changed"].iloc[1:].any() and (history["spec"] == spec(_row())).all()
+
+
+def test_only_runs_of_the_same_registration_and_earlier_data_are_intersected():
+    from cxlab.loop.history import spec
+
+    before = pd.DataFrame([{"change_id": "x", "metric": "csat", "as_of": pd.Timestamp("2026-07-08"), "ci_low": 0.2,
+                            "ci_high": 4.0, "reason": "excludes_zero", "spec": spec(_row())}])
+    same = loop.intersect_runs(pd.DataFrame([_row()]), before)
+    assert same["status"].iloc[0] == "verified" and pd.isna(same["expected_date"].iloc[0])
+    for other in (_row(smallest_effect=3.0), _row(effective=pd.Timestamp("2026-07-02")),
+                  _row(as_of=pd.Timestamp("2026-07-08")), _row(metric="nps")):
+        got = loop.intersect_runs(pd.DataFrame([other]), before)
+        assert got["status"].iloc[0] == "waiting" and got["ci_low"].iloc[0] == -0.5
+    # too few answers back then: that run's interval takes no part
+    early = before.assign(reason="too_few_answers")
+    assert loop.intersect_runs(pd.DataFrame([_row()]), early)["status"].iloc[0] == "waiting"
+    # a check that failed now is not overruled by earlier intervals
+    srm = loop.intersect_runs(pd.DataFrame([_row(status="inconclusive", reason="srm")]), before)
+    assert srm["status"].iloc[0] == "inconclusive" and srm["reason"].iloc[0] == "srm"
+    # runs that no longer overlap: inconclusive, and said why (both languages)
+    apart = loop.intersect_runs(pd.DataFrame([_row(ci_low=-3.0, ci_high=0.1)]), before)
+    assert apart[["status", "reason"]].values.tolist() == [["inconclusive", "inconsistent"]]
+    from cxlab.loop.wording import describe
+
+    for loc, word in (("zh", "不重叠"), ("en", "no longer overlaps")):
+        assert word in describe(apart, loc)["reason_text"].iloc[0]
 
 
 def test_suggestions_never_register_and_name_the_changes_that_touch_them(sample_tables):

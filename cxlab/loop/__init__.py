@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-from .history import previous_history, update_history
+from .history import intersect_runs, previous_history, update_history
 from .register import Change, Register, load_register, register_table
 from .suggest import follow_up_summary, next_stages, suggestions
 from .verify import STATUSES, answers_needed, judge, sequential_interval, verify_all, verify_change
 
 __all__ = ["Change", "Register", "load_register", "register_table", "STATUSES", "judge", "sequential_interval",
-           "answers_needed", "verify_change", "verify_all", "update_history", "previous_history", "next_stages",
+           "answers_needed", "verify_change", "verify_all", "intersect_runs", "update_history", "previous_history", "next_stages",
            "suggestions", "follow_up_summary"]

@@ -7,6 +7,9 @@ interval and :func:`cxlab.loop.verify.judge`, exactly as :func:`cxlab.loop.verif
 does for an A/B change. With no true effect, a history is *false* when any run says
 ``verified`` or ``harmful``; the same with a fixed 95 % interval (what a report that simply
 re-runs a one-look test each week would say) shows what the sequential interval prevents.
+``always-valid, intersected`` reads each run's interval as the intersection with the earlier
+runs' (:func:`cxlab.loop.intersect_runs`): the same false-verdict rate, and a verdict once
+reached is still there at the last run.
 """
 
 from __future__ import annotations
@@ -59,15 +62,20 @@ def simulate_runs(*, reps: int = 2000, runs: int = 30, answers_per_week: int = 4
                                                                          "missing": 0 * nn}, m, confidence)
     ok = nn >= DEFAULT_MIN_N
     out = []
-    for label in ("always-valid", "fixed 95 %"):
+    for label in ("always-valid", "always-valid, intersected", "fixed 95 %"):
         verdicts = np.empty((reps, runs), dtype=object)
         for i in range(reps):
-            if label == "always-valid":
+            if label.startswith("always-valid"):
                 lo, hi = sequential_interval(cmp["diff"][i], cmp["se"][i], smallest_effect=smallest_effect,
                                              confidence=confidence)
             else:
                 lo, hi = cmp["ci_low"][i], cmp["ci_high"][i]
+            if label.endswith("intersected"):  # from the first run with a verdict allowed, as the loop keeps them
+                lo = np.where(ok[i], np.maximum.accumulate(np.where(ok[i], lo, -np.inf)), lo)
+                hi = np.where(ok[i], np.minimum.accumulate(np.where(ok[i], hi, np.inf)), hi)
             verdicts[i] = np.where(ok[i], judge(lo, hi, direction="up", smallest_effect=smallest_effect), "waiting")
+            if label.endswith("intersected"):
+                verdicts[i] = np.where(ok[i] & (lo > hi), "inconclusive", verdicts[i])
         verified, harmful = (verdicts == "verified").any(axis=1), (verdicts == "harmful").any(axis=1)
         no_effect = (verdicts == "no_effect").any(axis=1)
         false = (verified | harmful) if effect == 0 else (harmful | no_effect)

@@ -9,7 +9,8 @@ The status, with a reason a manager can act on:
 ``no_effect``             the interval excludes the smallest effect worth having
 ``harmful``               the interval excludes zero in the wrong direction
 ``inconclusive``          a check failed (sample-ratio mismatch, pre-trend), the data stopped
-                          coming, or the test ended before a verdict ("too few answers")
+                          coming, the test ended before a verdict ("too few answers"), or the
+                          runs' intervals no longer overlap (:func:`cxlab.loop.intersect_runs`)
 ========================  ====================================================================
 
 Each run looks again at the same change, so the interval is a confidence *sequence*
@@ -48,7 +49,7 @@ __all__ = ["STATUSES", "REASONS", "STATUS_COLUMNS", "sequential_interval", "judg
 STATUSES = ("waiting", "verified", "no_effect", "harmful", "inconclusive")
 #: reason codes (worded by :func:`cxlab.loop.wording.describe`)
 REASONS = ("not_started", "too_few_answers", "needs_more", "answers_stopped", "past_end", "srm", "pre_trend",
-           "excludes_zero", "excludes_smallest", "opposite", "data_error")
+           "excludes_zero", "excludes_smallest", "opposite", "data_error", "inconsistent")
 STATUS_COLUMNS = ["change_id", "title", "owner", "stage", "channel", "segment", "design", "metric", "primary",
                   "direction", "smallest_effect", "effective", "as_of", "n_control", "n_treatment", "value", "se",
                   "ci_low", "ci_high", "confidence", "check_p_value", "status", "reason", "answers_needed",

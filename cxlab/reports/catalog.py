@@ -221,8 +221,9 @@ CHANGES = Report("changes", (
                      "check_p_value", "answers_needed", "expected_date", "method", "status_text", "reason_text"),
           "each change's effect with its always-valid interval, status and reason at this run"),
     Table("history", ("run_at", "as_of", "change_id", "metric", "primary", *_VERDICT, "previous_status", "changed",
-                      "status_since", "verified_on"),
-          "every run's statuses so far (the last good run's history plus this run)"),
+                      "status_since", "verified_on", "spec"),
+          "every run's statuses so far (the last good run's history plus this run); `spec`: the registration "
+          "an interval belongs to (runs of one spec form one confidence sequence)"),
     Table("next_stages", ("stage", "metric", "n", "value", "ci_low", "ci_high", "gap", "rank", "open_changes",
                           "changes"),
           "journey stages on `stage_metric` over the last 8 weeks, the one that most needs a change first"),

@@ -32,6 +32,7 @@ LOOP = {
     "val.srm": ("样本比例失衡", "sample-ratio mismatch"), "val.pre_trend": ("前趋势不同", "pre-trends differ"),
     "val.past_end": ("验证期已过", "past its end"), "val.answers_stopped": ("回答中断", "answers stopped"),
     "val.data_error": ("数据无法读取", "data error"),
+    "val.inconsistent": ("各次结论不一致", "runs disagree"),
     "val.weakest_stage": ("最弱环节", "weakest stage"), "val.alert": ("预警", "alert"),
     "loop.reason.not_started": ("变更尚未生效（{effective}）。", "The change has not taken effect yet ({effective})."),
     "loop.reason.too_few_answers": ("回答太少（对照 {n_control}，实验 {n_treatment}），尚无法估计效应。",
@@ -63,6 +64,10 @@ LOOP = {
                              "The interval excludes zero in the wrong direction: the change makes the metric "
                              "worse; consider rolling it back."),
     "loop.reason.data_error": ("无法读取数据：{detail}", "The data cannot be read: {detail}"),
+    "loop.reason.inconsistent": ("本次的区间与之前各次运行的区间已不重叠，超出了随机波动能解释的范围：数据可能被修订过，或效应本身变了。请核对数据；如确有变化，请重新登记该变更（新的生效日期），从头开始验证。",
+                                 "This run's interval no longer overlaps the earlier runs' beyond what chance explains: "
+                                 "the data may have been revised, or the effect itself changed. Check the data; if it "
+                                 "did change, register the change again (a new effective date) to verify it afresh."),
     "loop.caveat.everyone": ("（全量上线没有对照组：同期的其他变化和季节因素都会被算作此变更的效果。）",
                              " (A change for everyone has no control group: anything else that changed at the same "
                              "time, and the season, is counted as its effect.)"),
