@@ -232,6 +232,9 @@ _WORDS = {
     "page.sentiment_adapted": ("{language}评论的情感由按你们标注的 {n:,} 条评论校正后的模型判断（交叉验证准确率：自带模型 {before}%，校正后 {after}%）。",
                                "Sentiment of {language} comments read by the model corrected with your {n:,} labelled "
                                "comments (cross-validated accuracy: shipped model {before} %, corrected {after} %)."),
+    "page.sentiment_too_few": ("{language}评论仍由自带模型判断：你们标注的{language}评论只有 {n:,} 条，至少需要 {least} 条才会校正。",
+                               "Sentiment of {language} comments still read by the shipped model: {n:,} of your labelled "
+                               "comments are {language}, and at least {least} are needed to correct it."),
     "page.sentiment_kept": ("{language}评论仍由自带模型判断：按你们标注的 {n:,} 条评论校正后，交叉验证准确率没有提高（自带模型 {before}%，校正后 {after}%）。",
                             "Sentiment of {language} comments still read by the shipped model: corrected with your {n:,} "
                             "labelled comments it was not more accurate, cross-validated (shipped model {before} %, "

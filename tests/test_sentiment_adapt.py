@@ -191,3 +191,11 @@ def test_a_bad_labels_file_is_refused_before_a_kernel_starts(tmp_path):
     params.write_text(f"data_dir: {data}\nsentiment_labels: {tmp_path / 'nope.csv'}\n", encoding="utf-8")
     with pytest.raises(ParameterError, match=r"(?s)sentiment_labels.*nope\.csv"):
         load_parameters(params, notebook)
+
+
+def test_a_language_under_the_minimum_gets_no_figures_and_is_not_used():
+    texts, labels = _team(3)
+    texts, labels = texts + ["Great help", "Awful wait"] * 3, labels + ["positive", "negative"] * 3
+    check = text.adaptation_check(texts, labels, folds=3).set_index(["language", "model"])
+    assert check.loc[("en", "adapted"), "comments"] == 6 and np.isnan(check.loc[("en", "adapted"), "accuracy"])
+    assert check.loc[("en", "shipped"), "used"] and not check.loc[("en", "adapted"), "used"]

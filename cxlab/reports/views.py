@@ -382,10 +382,16 @@ def _sentiment_model_note(check: pd.DataFrame | None, loc: str) -> str:
     """Which model read the comments: the shipped one, or corrected with the team's labels (and what that bought)."""
     if check is None or not (check["model"] == "adapted").any():
         return i18n.t("page.sentiment_shipped", loc)
+    from ..text.adapt import MIN_LABELLED  # only a page with a run gets here
+
     lines = []
     for lang, pair in check.groupby("language", sort=False):
         row = pair.set_index("model")
         used = bool(row.loc["adapted", "used"])
+        if pd.isna(row.loc["adapted", "accuracy"]):
+            lines.append(i18n.t("page.sentiment_too_few", loc, language=i18n.value_label(str(lang), loc),
+                                n=int(row.loc["adapted", "comments"]), least=MIN_LABELLED))
+            continue
         lines.append(i18n.t("page.sentiment_adapted" if used else "page.sentiment_kept", loc,
                             language=i18n.value_label(str(lang), loc), n=int(row.loc["adapted", "comments"]),
                             before=tables.format_value(float(row.loc["shipped", "accuracy"]), None, loc),

@@ -237,7 +237,8 @@ def adaptation_check(texts, labels, *, folds: int = 5, seed: int = 0, strength: 
 
     Each comment is scored by a correction fitted on the other folds (never on itself) and by
     the shipped model, so the two compare like with like on your own writers. A language with
-    fewer than ``min_labelled`` labelled comments is not corrected (its two rows agree).
+    fewer than ``min_labelled`` labelled comments is not corrected (its ``adapted`` row has no
+    figures).
 
     Returns
     -------
@@ -262,6 +263,8 @@ def adaptation_check(texts, labels, *, folds: int = 5, seed: int = 0, strength: 
             continue
         pair = [{"language": lang, **_scores(name, p[idx], y[idx], confidence)}
                 for name, p in (("shipped", shipped), ("adapted", adapted))]
+        if len(idx) < min_labelled:  # not corrected: the adapted row says so with no figures
+            pair[1] = {"language": lang, "model": "adapted", "comments": len(idx)}
         better = len(idx) >= min_labelled and pair[1]["accuracy"] >= pair[0]["accuracy"]
         pair[0]["used"], pair[1]["used"] = not better, better
         rows += pair
