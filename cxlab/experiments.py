@@ -299,7 +299,11 @@ def analyze(data: pd.DataFrame, *, variant: str, control: str,
     parts = []
     for m in ms:
         if m.name in covariates:
-            moments = (_engine_co_moments if engine else _co_moments)(frame, variant, labels, m, covariates[m.name])
+            if engine:  # the units without an outcome are in the per-arm cube already
+                moments = (_engine_co_moments(frame, variant, labels, m, covariates[m.name]),
+                           kind_of(m).stats(per_arm, m)["missing"])
+            else:
+                moments = _co_moments(frame, variant, labels, m, covariates[m.name])
             parts.append(_cuped_rows(*moments, labels, ci, treat, m, covariates[m.name], c))
         else:
             kind = kind_of(m)
@@ -365,9 +369,9 @@ def _co_moments(frame: pd.DataFrame, variant: str, labels: list, m: Metric,
     return moments, np.bincount(arm[~has_y], minlength=len(labels)).astype(float)
 
 
-def _engine_co_moments(table, variant: str, labels: list, m: Metric, covariate: str) -> tuple[list[CoMoments],
-                                                                                                np.ndarray]:
-    """The same from sums computed inside the engine (one scan; scores grouped by value, coded locally)."""
+def _engine_co_moments(table, variant: str, labels: list, m: Metric, covariate: str) -> list[CoMoments]:
+    """Each arm's co-moments from sums computed inside the engine (one scan; scores grouped by value, coded
+    locally)."""
     kind = kind_of(m)
     discrete = cube_scales([m]).get(m.column) is not None
     sums = co_moment_sums(table, by=variant, y=m.column, x=covariate, discrete=discrete)
@@ -376,17 +380,14 @@ def _engine_co_moments(table, variant: str, labels: list, m: Metric, covariate: 
             f"Covariate {covariate!r} is blank for {int(sums['x_blank'].sum())} unit(s) with a {m.name} outcome "
             f"in the {engine_name(table)} table. Fill it (e.g. with the pre-period mean and a flag column) "
             f"or analyse {m.name} without CUPED.")
-    blank_y = sums.groupby(group_name(0), dropna=False)["y_blank"].sum()
-    missing = np.array([float(blank_y.get(lv, 0)) for lv in labels])
     if discrete:  # the metric's coding of each score value, applied to the few values
         sums = sums[sums["y"].notna()].copy()
         code = kind.codes(pd.Series(sums["y"].astype(float).to_numpy()), m)
         n = sums["n"].astype(float).to_numpy()
         sums = sums.assign(sy=code * n, syy=code * code * n, sxy=code * sums["sx"].to_numpy())
     per = sums.groupby(group_name(0), dropna=False)[["n", "sx", "sy", "sxx", "syy", "sxy"]].sum()
-    moments = [CoMoments.from_sums(*per.loc[lv]) if lv in per.index else CoMoments.from_values([], [])
-               for lv in labels]
-    return moments, missing
+    return [CoMoments.from_sums(*per.loc[lv]) if lv in per.index else CoMoments.from_values([], [])
+            for lv in labels]
 
 
 def _cuped_rows(moments: list[CoMoments], missing: np.ndarray, labels, ci, treat, m: Metric, covariate: str,

@@ -163,8 +163,8 @@ def test_from_labelled_keeps_the_shipped_model_where_the_correction_does_not_hel
     # a correction that cannot beat the shipped model (here: made worse on purpose) is not used
     real = adapt._fit_language
 
-    def worse(texts, y, lang, strength, base):
-        out = real(texts, y, lang, strength, base)
+    def worse(x, y, strength, base):
+        out = real(x, y, strength, base)
         return {**out, "intercept": out["intercept"] + np.array([0.0, 50.0, 0.0])}  # everything neutral
 
     monkeypatch.setattr(adapt, "_fit_language", worse)

@@ -198,14 +198,14 @@ def co_moment_sums(table, *, by: str, y: str, x: str, discrete: bool) -> pd.Data
     ``sy``, ``syy``, ``sxy``; with ``discrete`` (a score on a bounded scale) the rows are also
     grouped by the value of ``y`` (column ``y``), so a metric's own coding of the scores (NPS
     +100 / 0 / -100, top-box 100 / 0) is applied to the few values locally. ``x_blank``: rows
-    with ``y`` but no ``x``; ``y_blank``: rows without ``y``. Columns ``g0`` (the level of
-    ``by``) and, with ``discrete``, ``y``.
+    with ``y`` but no ``x`` (the rows without ``y`` are counted by the cube). Columns ``g0`` (the
+    level of ``by``) and, with ``discrete``, ``y``.
     """
     require_columns(table, [by, y, x], where=f"The {engine_name(table)} table")
     t = table.mutate(cx_g=_group(table, by), cx_y=_number(table, y), cx_x=_number(table, x))
     both = t.cx_y.notnull() & t.cx_x.notnull()
     aggs = {"n": t.count(where=both), "sx": t.cx_x.sum(where=both), "sxx": (t.cx_x * t.cx_x).sum(where=both),
-            "x_blank": t.count(where=t.cx_y.notnull() & t.cx_x.isnull()), "y_blank": t.count(where=t.cx_y.isnull())}
+            "x_blank": t.count(where=t.cx_y.notnull() & t.cx_x.isnull())}
     if not discrete:
         aggs |= {"sy": t.cx_y.sum(where=both), "syy": (t.cx_y * t.cx_y).sum(where=both),
                  "sxy": (t.cx_x * t.cx_y).sum(where=both)}

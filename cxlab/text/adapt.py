@@ -25,10 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import softmax
 
 from ..errors import DataValidationError
 from ..metrics import proportion_from_counts
-from .sentiment import CLASSES, RawFeatures, as_classes, probabilities, weights
+from .sentiment import CLASSES, RawFeatures, as_classes, logits, weights
 from .tokens import language
 
 __all__ = ["SentimentModel", "adapt_sentiment", "adaptation_check", "read_labelled", "from_labelled", "STRENGTH",
@@ -64,12 +65,6 @@ class SentimentModel:
         return self.models.get(lang) or weights(lang)
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _correction(x, z0: np.ndarray, y: np.ndarray, strength: float) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                                            np.ndarray]:
     """Minimise 0.5 |W|^2 + 0.5 |b|^2 + strength * sum_i CE(softmax(z0_i + x_i W^T + b), y_i).
@@ -93,7 +88,7 @@ def _correction(x, z0: np.ndarray, y: np.ndarray, strength: float) -> tuple[np.n
 
     def loss(theta):
         w, b = theta[: k * m].reshape(k, m), theta[k * m:]
-        p = _softmax(z0 + np.asarray(xu @ w.T) + b)
+        p = softmax(z0 + np.asarray(xu @ w.T) + b, axis=1)
         ce = -np.log(np.clip(p[rows, pos], 1e-300, None)).sum()
         g = strength * (p - onehot)
         grad_w = np.asarray((xu.T @ g).T) + w
@@ -103,10 +98,14 @@ def _correction(x, z0: np.ndarray, y: np.ndarray, strength: float) -> tuple[np.n
     return present, used, res.x[: k * m].reshape(k, m), res.x[k * m:]
 
 
-def _fit_language(texts: list[str], y: np.ndarray, lang: str, strength: float, base: dict) -> dict:
-    x = RawFeatures.of(texts, lang).matrix(base["idf"])
-    z0 = np.asarray(x @ base["coef_t"]) + base["intercept"]
-    present, used, w, b = _correction(x, z0, y, strength)
+def _features(texts: list[str], lang: str, base: dict):
+    """The model's feature rows of ``texts`` (computed once, sliced by the folds)."""
+    return RawFeatures.of(texts, lang).matrix(base["idf"])
+
+
+def _fit_language(x, y: np.ndarray, strength: float, base: dict) -> dict:
+    """``base`` with the correction fitted on the feature rows ``x`` and class codes ``y`` added in."""
+    present, used, w, b = _correction(x, logits(x, base), y, strength)
     coef = np.array(base["coef"], dtype=np.float32, copy=True)
     coef[np.ix_(present, used)] += w.astype(np.float32)
     intercept = np.array(base["intercept"], dtype=np.float64, copy=True)
@@ -133,7 +132,7 @@ def _clean(texts, labels) -> tuple[list[str], np.ndarray, list[str]]:
 
 
 def adapt_sentiment(texts, labels, *, strength: float = STRENGTH, min_labelled: int = MIN_LABELLED,
-                    base: SentimentModel | None = None) -> SentimentModel:
+                    base: SentimentModel | None = None, languages=("zh", "en")) -> SentimentModel:
     """The shipped sentiment model corrected with your own labelled comments.
 
     Parameters
@@ -152,6 +151,8 @@ def adapt_sentiment(texts, labels, *, strength: float = STRENGTH, min_labelled: 
         Fewest comments of a language to correct it; below, that language keeps the shipped model.
     base : SentimentModel, optional
         The model to correct (by default the shipped one).
+    languages : sequence of {"zh", "en"}
+        The languages to correct; the others keep the model of ``base``.
 
     Returns
     -------
@@ -166,18 +167,20 @@ def adapt_sentiment(texts, labels, *, strength: float = STRENGTH, min_labelled: 
     """
     texts, y, langs = _clean(texts, labels)
     codes = pd.Categorical(y, categories=CLASSES).codes
+    base = base or SentimentModel()
     models, about = {}, []
     for lang in ("zh", "en"):
         idx = [i for i, lg in enumerate(langs) if lg == lang]
+        if not idx:
+            continue
         counts = {c: int((y[idx] == c).sum()) for c in CLASSES}
-        if len(idx) >= min_labelled:
-            models[lang] = _fit_language([texts[i] for i in idx], codes[idx], lang, strength,
-                                         (base or SentimentModel()).weights(lang))
+        model = "shipped"
+        if len(idx) >= min_labelled and lang in languages:
+            arrays = base.weights(lang)
+            models[lang] = _fit_language(_features([texts[i] for i in idx], lang, arrays), codes[idx], strength,
+                                         arrays)
             model = "adapted"
-        else:
-            model = "shipped"
-        if idx or lang == "zh":
-            about.append({"language": lang, "labelled": len(idx), **counts, "model": model})
+        about.append({"language": lang, "labelled": len(idx), **counts, "model": model})
     return SentimentModel(models, pd.DataFrame(about))
 
 
@@ -211,23 +214,24 @@ def _cross_validated(texts: list[str], y: np.ndarray, langs: list[str], *, folds
     other folds; a language with fewer than ``min_labelled`` comments is not corrected (as in
     :func:`adapt_sentiment`)."""
     base = base or SentimentModel()
-    corrected = {lang for lang in ("zh", "en") if langs.count(lang) >= min_labelled}
     fold = _folds(y, folds, seed)
-    shipped = np.empty((len(y), len(CLASSES)))
+    codes = pd.Categorical(y, categories=CLASSES).codes
+    shipped, adapted_rows = np.empty((len(y), len(CLASSES))), np.empty((len(y), len(CLASSES)))
     for lang in ("zh", "en"):
-        idx = [i for i, lg in enumerate(langs) if lg == lang]
-        if idx:
-            shipped[idx] = probabilities([texts[i] for i in idx], lang, base.weights(lang))
-    adapted = shipped.copy()
-    for k in range(folds):
-        for lang in corrected:
-            train = [i for i in np.flatnonzero(fold != k) if langs[i] == lang]
-            test = [i for i in np.flatnonzero(fold == k) if langs[i] == lang]
-            if train and test:
-                codes = pd.Categorical(y[train], categories=CLASSES).codes
-                arrays = _fit_language([texts[i] for i in train], codes, lang, strength, base.weights(lang))
-                adapted[test] = probabilities([texts[i] for i in test], lang, arrays)
-    return shipped, adapted
+        idx = np.array([i for i, lg in enumerate(langs) if lg == lang], dtype=int)
+        if not len(idx):
+            continue
+        arrays = base.weights(lang)
+        x = _features([texts[i] for i in idx], lang, arrays)  # once; each fold takes its rows
+        shipped[idx] = adapted_rows[idx] = softmax(logits(x, arrays), axis=1)
+        if len(idx) < min_labelled:
+            continue
+        for k in range(folds):
+            train, test = fold[idx] != k, fold[idx] == k
+            if train.any() and test.any():
+                fitted = _fit_language(x[train], codes[idx[train]], strength, arrays)
+                adapted_rows[idx[test]] = softmax(logits(x[test], fitted), axis=1)
+    return shipped, adapted_rows
 
 
 def adaptation_check(texts, labels, *, folds: int = 5, seed: int = 0, strength: float = STRENGTH,
@@ -322,8 +326,6 @@ def from_labelled(path: str | Path | None, *, folds: int = 5, seed: int = 0) -> 
 
     labelled = read_labelled(resolve(path))
     check = adaptation_check(labelled["text"], labelled["label"], folds=folds, seed=seed)
-    keep = set(check.loc[(check["model"] == "adapted") & check["used"].astype(bool), "language"])
-    texts, y, langs = _clean(labelled["text"], labelled["label"])
-    chosen = [i for i, lg in enumerate(langs) if lg in keep]
-    model = adapt_sentiment([texts[i] for i in chosen], y[chosen]) if chosen else None
+    keep = tuple(check.loc[(check["model"] == "adapted") & check["used"].astype(bool), "language"])
+    model = adapt_sentiment(labelled["text"], labelled["label"], languages=keep) if keep else None
     return model, check

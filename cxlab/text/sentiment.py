@@ -31,7 +31,7 @@ from .tokens import RESOURCES, language
 
 __all__ = ["sentiment", "sentiment_classes", "evaluate", "Evaluation", "CLASSES", "MIXED", "WEIGHTS",
            "features", "RawFeatures", "weights", "probabilities", "training_comments", "training_summary",
-           "clauses", "as_classes"]
+           "clauses", "as_classes", "logits"]
 
 #: The three classes, in the order of every probability array.
 CLASSES = ("negative", "neutral", "positive")
@@ -148,12 +148,16 @@ def weights(lang: str) -> dict[str, np.ndarray]:
 
 def probabilities(texts: list[str], lang: str, model: dict | None = None) -> np.ndarray:
     """Probability of each class (``CLASSES`` order) for each of ``texts``, one row each."""
+    from scipy.special import softmax
+
     m = weights(lang) if model is None else model
-    coef_t = m["coef_t"] if "coef_t" in m else np.asarray(m["coef"], dtype=np.float64).T
-    z = np.asarray(features(texts, lang, m["idf"]) @ coef_t) + m["intercept"]
-    z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax(logits(features(texts, lang, m["idf"]), m), axis=1)
+
+
+def logits(x, model: dict) -> np.ndarray:
+    """The model's class scores (``CLASSES`` order) of feature rows ``x`` (:func:`features`)."""
+    coef_t = model["coef_t"] if "coef_t" in model else np.asarray(model["coef"], dtype=np.float64).T
+    return np.asarray(x @ coef_t) + model["intercept"]
 
 
 def clauses(text: str) -> list[str]:
